@@ -1,0 +1,21 @@
+// Registration of the command-line commands. Each register_* adds its subcommands to `app`;
+// when one of them is chosen, its callback stores the work to do in `action`, which main()
+// runs after parsing and maps to an exit code (README "Exit codes").
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+#include "agent/context.h"
+
+namespace baton::agent {
+
+using Action = std::function<Status()>;
+
+void register_identity_commands(CLI::App& app, Context& ctx, Action& action);  // init, id
+void register_cert_commands(CLI::App& app, Context& ctx, Action& action);      // cert ...
+void register_trust_commands(CLI::App& app, Context& ctx, Action& action);     // trust ...
+void register_audit_commands(CLI::App& app, Context& ctx, Action& action);     // audit
+
+}  // namespace baton::agent

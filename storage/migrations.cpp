@@ -1,0 +1,77 @@
+#include "storage/migrations.h"
+
+namespace baton::storage {
+
+namespace {
+
+// 1: the agent's identity-related state and the audit chain.
+constexpr const char* kV1 = R"SQL(
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+-- Hash-chained security events (storage/audit.h). seq has no gaps; hash covers prev_hash.
+CREATE TABLE audit (
+  seq       INTEGER PRIMARY KEY,
+  at        INTEGER NOT NULL,
+  event     TEXT NOT NULL,
+  detail    TEXT NOT NULL,
+  prev_hash BLOB NOT NULL,
+  hash      BLOB NOT NULL
+);
+-- Certificates issued to this agent and installed by its operator, one per (deal, role).
+CREATE TABLE own_certificates (
+  deal         TEXT NOT NULL,
+  role         TEXT NOT NULL,
+  serial       INTEGER NOT NULL,
+  issuer_key   BLOB NOT NULL,
+  not_after    INTEGER NOT NULL,
+  envelope     BLOB NOT NULL,
+  installed_at INTEGER NOT NULL,
+  PRIMARY KEY (deal, role)
+);
+-- Authorities whose certificates this agent accepts for a deal.
+CREATE TABLE trust_anchors (
+  deal      TEXT NOT NULL,
+  authority BLOB NOT NULL,
+  name      TEXT NOT NULL,
+  identity  BLOB NOT NULL,
+  added_at  INTEGER NOT NULL,
+  PRIMARY KEY (deal, authority)
+);
+-- The newest revocation list installed from each authority for each deal.
+CREATE TABLE revocation_lists (
+  deal         TEXT NOT NULL,
+  issuer_key   BLOB NOT NULL,
+  number       INTEGER NOT NULL,
+  envelope     BLOB NOT NULL,
+  installed_at INTEGER NOT NULL,
+  PRIMARY KEY (deal, issuer_key)
+);
+-- Certificates this agent issued as an authority, and the serials it revoked.
+CREATE TABLE issued_certificates (
+  serial       INTEGER PRIMARY KEY,
+  deal         TEXT NOT NULL,
+  role         TEXT NOT NULL,
+  subject_name TEXT NOT NULL,
+  subject_key  BLOB NOT NULL,
+  not_after    INTEGER NOT NULL,
+  issued_at    INTEGER NOT NULL,
+  revoked_at   INTEGER
+);
+CREATE TABLE issued_revocation_lists (
+  deal      TEXT PRIMARY KEY,
+  number    INTEGER NOT NULL
+);
+)SQL";
+
+constexpr Migration kMigrations[] = {
+    {1, kV1},
+};
+
+}  // namespace
+
+std::span<const Migration> migrations() { return kMigrations; }
+int latest_schema_version() { return kMigrations[std::size(kMigrations) - 1].version; }
+
+}  // namespace baton::storage
