@@ -17,5 +17,6 @@ void register_identity_commands(CLI::App& app, Context& ctx, Action& action);  /
 void register_cert_commands(CLI::App& app, Context& ctx, Action& action);      // cert ...
 void register_trust_commands(CLI::App& app, Context& ctx, Action& action);     // trust ...
 void register_audit_commands(CLI::App& app, Context& ctx, Action& action);     // audit
+void register_session_commands(CLI::App& app, Context& ctx, Action& action);   // serve, ping
 
 }  // namespace baton::agent

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "agent/commands.h"
+#include "agent/log.h"
 #include "core/harden.h"
 
 int main(int argc, char** argv) {
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
     agent::register_cert_commands(app, ctx, action);
     agent::register_trust_commands(app, ctx, action);
     agent::register_audit_commands(app, ctx, action);
+    agent::register_session_commands(app, ctx, action);
 
     try {
         app.parse(argc, argv);
@@ -36,6 +38,7 @@ int main(int argc, char** argv) {
         return rc == 0 ? 0 : exit_code(ErrorKind::usage);
     }
     ctx.out.set_json(ctx.json);
+    agent::init_logging(ctx.json);
     if (!action) return exit_code(ErrorKind::usage);
     Status st = action();
     if (!st) {

@@ -118,3 +118,15 @@ inline Error internal_error(std::string m) { return Error(ErrorKind::internal, s
 
 // `BATON_ASSIGN(auto x, f());` declares x from a successful Result or returns its error.
 #define BATON_ASSIGN(lhs, expr) BATON_ASSIGN_IMPL_(BATON_CONCAT_(baton_assign_, __LINE__), lhs, expr)
+
+// Coroutine forms of BATON_TRY and BATON_ASSIGN (they co_return the error).
+#define BATON_CO_TRY(expr)                           \
+    do {                                             \
+        auto baton_try_status_ = (expr);             \
+        if (!baton_try_status_) co_return baton_try_status_.error(); \
+    } while (0)
+#define BATON_CO_ASSIGN_IMPL_(tmp, lhs, expr)        \
+    auto tmp = (expr);                               \
+    if (!tmp) co_return tmp.error();                 \
+    lhs = std::move(tmp).value()
+#define BATON_CO_ASSIGN(lhs, expr) BATON_CO_ASSIGN_IMPL_(BATON_CONCAT_(baton_co_assign_, __LINE__), lhs, expr)

@@ -1,0 +1,171 @@
+#include "agent/server.h"
+
+#include <asio/experimental/as_tuple.hpp>
+
+#include "agent/log.h"
+#include "agent/session_setup.h"
+#include "certs/fingerprint.h"
+
+namespace baton::agent {
+
+using asio::experimental::as_tuple;
+
+struct Server::Established {
+    session::SecureChannel channel;
+    certs::Certificate peer;
+    std::string deal;
+};
+
+namespace {
+
+// Decrements a counter when the scope ends, however it ends.
+struct CountGuard {
+    size_t& n;
+    explicit CountGuard(size_t& counter) : n(counter) { ++n; }
+    ~CountGuard() { --n; }
+    CountGuard(const CountGuard&) = delete;
+    CountGuard& operator=(const CountGuard&) = delete;
+};
+
+nlohmann::json peer_fields(const certs::Certificate& peer, const std::string& deal) {
+    return {{"peer", certs::fingerprint(peer.subject_key)}, {"peer_name", peer.subject_name},
+            {"peer_role", certs::role_name(peer.role)}, {"deal", deal}};
+}
+
+}  // namespace
+
+Server::Server(asio::io_context& io, Home& home, const certs::AgentKeys& keys, ServerLimits limits)
+    : io_(io), acceptor_(io), home_(home), keys_(keys), limits_(limits), noise_static_(crypto::random_secret<32>()) {}
+
+Result<asio::ip::tcp::endpoint> Server::listen(const HostPort& where) {
+    asio::error_code ec;
+    asio::ip::tcp::resolver resolver(io_);
+    auto results = resolver.resolve(where.host, where.port, asio::ip::tcp::resolver::passive, ec);
+    if (ec || results.empty()) return io_error("cannot resolve " + where.host + ": " + ec.message());
+    auto ep = results.begin()->endpoint();
+    acceptor_.open(ep.protocol(), ec);
+    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(ep, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) return io_error("cannot listen on " + where.host + ":" + where.port + ": " + ec.message());
+    return acceptor_.local_endpoint();
+}
+
+void Server::stop() {
+    asio::error_code ec;
+    acceptor_.close(ec);
+}
+
+asio::awaitable<void> Server::accept_loop() {
+    while (acceptor_.is_open()) {
+        auto [ec, socket] = co_await acceptor_.async_accept(as_tuple(asio::use_awaitable));
+        if (ec == asio::error::operation_aborted) break;
+        if (ec) {
+            log_event(LogLevel::warn, "accept.failed", ec.message());
+            continue;
+        }
+        if (pending_handshakes_ >= limits_.max_pending_handshakes) {
+            asio::error_code ignored;
+            auto remote = socket.remote_endpoint(ignored).address().to_string();
+            log_event(LogLevel::warn, "session.rejected", "too many handshakes in progress; closing new connection",
+                      nlohmann::json{{"remote", remote}});
+            socket.close(ignored);
+            continue;
+        }
+        asio::co_spawn(io_, handle(std::move(socket)), asio::detached);
+    }
+}
+
+std::optional<session::Credentials> Server::lookup(const std::string& deal) {
+    auto creds = credentials_for(home_, keys_.identity, deal);
+    if (!creds) {
+        log_event(LogLevel::error, "store.failed", creds.error().message(), {{"deal", deal}});
+        return std::nullopt;
+    }
+    return *creds;
+}
+
+asio::awaitable<std::optional<Server::Established>> Server::handshake(FramedSocket& sock) {
+    CountGuard pending(pending_handshakes_);
+    auto trust = home_.trust_store();
+    if (!trust) {
+        log_event(LogLevel::error, "store.failed", trust.error().message());
+        co_return std::nullopt;
+    }
+    auto hs = session::BatonHandshake::responder([this](const std::string& d) { return lookup(d); },
+                                                 session_config(noise_static_, *trust));
+    const auto deadline = Clock::now() + limits_.handshake_timeout;
+    while (true) {
+        auto frame = co_await sock.read_frame(deadline - Clock::now());
+        if (!frame) {
+            log_event(LogLevel::warn, "session.failed", "handshake: " + frame.error().message(), {{"remote", sock.remote()}});
+            co_return std::nullopt;
+        }
+        auto step = hs.on_frame(*frame);
+        if (!step) {
+            log_event(LogLevel::warn, "session.failed", "handshake: " + step.error().message(), {{"remote", sock.remote()}});
+            (void)home_.audit("session.failed", "from " + sock.remote() + ": " + step.error().message());
+            co_return std::nullopt;
+        }
+        if (!step->frames.empty()) {
+            auto sent = co_await sock.write_frames(step->frames, limits_.handshake_timeout);
+            if (!sent) co_return std::nullopt;
+        }
+        if (step->status == session::HandshakeStatus::refused) {
+            const auto& r = *step->refusal;
+            std::string who = step->refused_by_peer ? "peer refused us" : "refused peer";
+            log_event(LogLevel::warn, "session.refused", who + ": " + r.code + ": " + r.detail,
+                      {{"remote", sock.remote()}, {"reason", r.code}, {"deal", hs.deal()}});
+            (void)home_.audit("session.refused", who + " at " + sock.remote() + " for deal " + hs.deal() + ": " + r.code +
+                                                     ": " + r.detail);
+            co_return std::nullopt;
+        }
+        if (step->status == session::HandshakeStatus::established) {
+            auto channel = hs.take_channel();
+            if (!channel) co_return std::nullopt;
+            co_return Established{std::move(channel).value(), hs.peer(), hs.deal()};
+        }
+    }
+}
+
+asio::awaitable<void> Server::converse(FramedSocket& sock, Established& s) {
+    auto fields = peer_fields(s.peer, s.deal);
+    while (true) {
+        auto frame = co_await sock.read_frame(limits_.idle_timeout);
+        if (!frame) {
+            log_event(LogLevel::info, "session.closed", frame.error().message(), fields);
+            co_return;
+        }
+        auto m = s.channel.open(*frame);
+        if (!m) {
+            log_event(LogLevel::warn, "session.failed", m.error().message(), fields);
+            co_return;
+        }
+        if (auto* ping = std::get_if<session::Ping>(&*m)) {
+            auto pong = s.channel.seal(session::Pong{ping->id});
+            if (!pong || !(co_await sock.write_frame(*pong, limits_.idle_timeout))) co_return;
+            log_event(LogLevel::debug, "session.ping", "answered ping", fields);
+        } else if (auto* r = std::get_if<session::Refusal>(&*m)) {
+            log_event(LogLevel::info, "session.closed", "peer ended the session: " + r->code + ": " + r->detail, fields);
+            co_return;
+        } else {
+            log_event(LogLevel::warn, "session.failed", "unexpected message", fields);
+            co_return;
+        }
+    }
+}
+
+asio::awaitable<void> Server::handle(asio::ip::tcp::socket socket) {
+    FramedSocket sock(std::move(socket));
+    auto session = co_await handshake(sock);
+    if (session) {
+        log_event(LogLevel::info, "session.established", "session with " + describe_peer(session->peer),
+                  peer_fields(session->peer, session->deal));
+        (void)home_.audit("session.established", "with " + describe_peer(session->peer) + " for deal " + session->deal +
+                                                     " from " + sock.remote());
+        co_await converse(sock, *session);
+    }
+    sock.close();
+}
+
+}  // namespace baton::agent

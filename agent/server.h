@@ -1,0 +1,52 @@
+// `baton serve`: accepts sessions for every deal the agent holds a certificate for. One
+// coroutine per connection on a single-threaded io_context.
+//
+// Limits: a handshake must finish within handshake_timeout; an established session that sends
+// nothing for idle_timeout is closed; at most max_pending_handshakes connections may be in the
+// handshake at once — further connections are closed at once (and logged), so a flood of
+// half-open clients cannot exhaust memory. Per connection memory is one frame buffer (~80 KiB).
+#pragma once
+
+#include <asio.hpp>
+
+#include <chrono>
+
+#include "agent/framed_socket.h"
+#include "agent/home.h"
+#include "protocol/session/handshake.h"
+
+namespace baton::agent {
+
+struct ServerLimits {
+    std::chrono::seconds handshake_timeout{10};
+    std::chrono::seconds idle_timeout{120};
+    size_t max_pending_handshakes = 64;
+};
+
+class Server {
+public:
+    // `home` and `keys` must outlive the server.
+    Server(asio::io_context& io, Home& home, const certs::AgentKeys& keys, ServerLimits limits);
+
+    // Binds and listens. Fails (io) naming the address when it cannot.
+    Result<asio::ip::tcp::endpoint> listen(const HostPort& where);
+    asio::awaitable<void> accept_loop();
+    void stop();
+
+private:
+    struct Established;
+    asio::awaitable<void> handle(asio::ip::tcp::socket socket);
+    asio::awaitable<std::optional<Established>> handshake(FramedSocket& sock);
+    asio::awaitable<void> converse(FramedSocket& sock, Established& session);
+    std::optional<session::Credentials> lookup(const std::string& deal);
+
+    asio::io_context& io_;
+    asio::ip::tcp::acceptor acceptor_;
+    Home& home_;
+    const certs::AgentKeys& keys_;
+    ServerLimits limits_;
+    Secret<32> noise_static_;
+    size_t pending_handshakes_ = 0;
+};
+
+}  // namespace baton::agent
