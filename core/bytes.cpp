@@ -13,6 +13,7 @@ std::string to_hex(ByteView b) {
 
 Result<Bytes> from_hex(std::string_view hex, std::string_view what) {
     if (hex.size() % 2 != 0) return input_error(std::string(what) + ": odd number of hex digits");
+    if (hex.empty()) return Bytes{};  // sodium_hex2bin's output pointer is nonnull; an empty vector's is null
     Bytes out(hex.size() / 2);
     size_t len = 0;
     const char* end = nullptr;

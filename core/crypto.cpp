@@ -178,7 +178,7 @@ Digest64 hmac_blake2b(ByteView key, ByteView data) {
     std::array<uint8_t, kBlock> k{};
     if (key.size() > kBlock) {
         crypto_generichash(k.data(), 64, key.data(), key.size(), nullptr, 0);
-    } else {
+    } else if (!key.empty()) {  // memcpy from an empty span's null pointer is undefined
         std::memcpy(k.data(), key.data(), key.size());
     }
     std::array<uint8_t, kBlock> pad;
