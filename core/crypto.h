@@ -121,8 +121,8 @@ struct ArgonCost {
 };
 // libsodium's "moderate" interactive cost: a few hundred ms and 256 MiB.
 ArgonCost argon_default_cost();
-// Derives a 32-byte key from `passphrase` with Argon2id. Fails (internal) only when the cost is
-// out of libsodium's range or memory cannot be allocated.
+// Derives a 32-byte key from `passphrase` with Argon2id. Fails: bad_input when the cost is out
+// of range (a corrupt key file), io when the memory cannot be allocated.
 Result<Key32> argon2id(ByteView passphrase, std::span<const uint8_t, kArgonSaltSize> salt, ArgonCost cost);
 
 }  // namespace baton::crypto
