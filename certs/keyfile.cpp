@@ -26,6 +26,9 @@ Bytes associated_data(const wire::IdentityKeyFile& kf) {
 
 Result<crypto::Key32> derive_key(const wire::IdentityKeyFile& kf, const SecretBytes& passphrase) {
     if (kf.salt().size() != crypto::kArgonSaltSize) return input_error("identity key file is truncated or corrupt");
+    // Argon2id counts memory in KiB, so other byte counts in the same KiB derive the same key:
+    // refuse them, or a byte of the file could change without anything noticing.
+    if (kf.argon_mem() % 1024 != 0) return input_error("identity key file is corrupt (Argon2id memory cost)");
     std::array<uint8_t, crypto::kArgonSaltSize> salt;
     std::memcpy(salt.data(), kf.salt().data(), salt.size());
     return crypto::argon2id(passphrase.view(), salt, crypto::ArgonCost{kf.argon_ops(), kf.argon_mem()});
@@ -96,7 +99,9 @@ Result<AgentKeys> unlock_key_file(ByteView file, const SecretBytes* passphrase) 
     if (kf.protection() != wire::IdentityKeyFile::PROTECTION_ARGON2ID_XCHACHA20POLY1305)
         return input_error("identity key file uses an unknown protection");
     if (!passphrase) return usage_error("the identity key is sealed: give --passphrase-file or set BATON_PASSPHRASE");
-    if (kf.nonce().size() != 24) return input_error("identity key file is truncated or corrupt");
+    // A file cut after the nonce still parses; without this it would be reported as a wrong passphrase.
+    if (kf.nonce().size() != 24 || kf.secrets().size() != kSecretsSize + crypto::kAeadTagSize)
+        return input_error("identity key file is truncated or corrupt");
     BATON_ASSIGN(auto key, derive_key(kf, *passphrase));
     crypto::Nonce24 nonce;
     std::memcpy(nonce.data(), kf.nonce().data(), nonce.size());

@@ -37,9 +37,7 @@ Result<Head> stored_head(Database& db) {
     return h;
 }
 
-}  // namespace
-
-Status append_audit(Database& db, UnixTime at, std::string_view event, std::string_view detail) {
+Status append_row(Database& db, UnixTime at, std::string_view event, std::string_view detail) {
     BATON_ASSIGN(Head head, stored_head(db));
     int64_t seq = head.seq + 1;
     Bytes hash = row_hash(head.hash, seq, at, event, detail);
@@ -48,6 +46,21 @@ Status append_audit(Database& db, UnixTime at, std::string_view event, std::stri
     BATON_TRY(st.run());
     BATON_TRY(db.set_meta("audit_head_seq", std::to_string(seq)));
     return db.set_meta("audit_head_hash", to_hex(hash));
+}
+
+}  // namespace
+
+Status append_audit(Database& db, UnixTime at, std::string_view event, std::string_view detail) {
+    // The row and the chain head are written together or not at all, inside the caller's
+    // transaction or on their own: a row without its head (a crash, a full disk) would break
+    // the chain and make every later append collide with it.
+    BATON_TRY(db.exec("SAVEPOINT audit_append"));
+    auto written = append_row(db, at, event, detail);
+    if (!written) {
+        (void)db.exec("ROLLBACK TO audit_append; RELEASE audit_append");
+        return written.error();
+    }
+    return db.exec("RELEASE audit_append");
 }
 
 Result<std::vector<AuditRow>> read_audit(Database& db, int64_t limit) {
