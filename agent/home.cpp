@@ -58,12 +58,14 @@ Result<Home> Home::create(const std::string& dir, const InitOptions& o, const Se
     if (o.contact.size() > certs::kMaxContactBytes) return usage_error("--contact must be at most 512 bytes");
     if (path_exists(key_file_path(dir)) || path_exists(database_path(dir)))
         return conflict_error("a Baton home already exists at " + dir + "; refusing to overwrite it");
+    const bool existed = path_exists(dir);
     BATON_TRY(make_private_dir(dir, 0700));  // refuses a non-empty directory
     const std::string staging = dir + ".init-" + std::to_string(::getpid());
     auto built = build_home(staging, o, passphrase);
     if (built && ::rename(staging.c_str(), dir.c_str()) != 0) built = io_error("cannot move the new home into " + dir);
     if (!built) {
         remove_tree(staging);
+        if (!existed) ::rmdir(dir.c_str());
         return built.error();
     }
     return open(dir);

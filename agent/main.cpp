@@ -1,5 +1,6 @@
 // baton: the command-line entry point. Hardens the process before anything else, parses the
 // command line, runs the chosen command, and maps its result to a stable exit code.
+#include <google/protobuf/stubs/logging.h>
 #include <sys/stat.h>
 
 #include <iostream>
@@ -14,7 +15,9 @@ int main(int argc, char** argv) {
         std::cerr << "baton: error: " << hardened.error().message() << "\n";
         return exit_code(ErrorKind::internal);
     }
-    ::umask(077);  // everything an agent writes in its home is private
+    ::umask(077);
+    // Parsing hostile input is expected to fail; protobuf must not print its own complaints.
+    google::protobuf::SetLogHandler([](google::protobuf::LogLevel, const char*, int, const std::string&) {});  // everything an agent writes in its home is private
 
     agent::Context ctx;
     agent::Action action;
@@ -30,6 +33,7 @@ int main(int argc, char** argv) {
     agent::register_trust_commands(app, ctx, action);
     agent::register_audit_commands(app, ctx, action);
     agent::register_session_commands(app, ctx, action);
+    agent::register_record_commands(app, ctx, action);
 
     try {
         app.parse(argc, argv);

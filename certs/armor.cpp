@@ -1,5 +1,7 @@
 #include "certs/armor.h"
 
+#include <cctype>
+
 namespace baton::certs {
 
 namespace {
@@ -32,9 +34,13 @@ Result<Bytes> dearmor(std::string_view label, ByteView raw, size_t max_bytes, st
     std::string_view text = trim(as_chars(raw));
     const std::string begin = begin_line(label), end = end_line(label);
     if (text.substr(0, begin.size()) != begin) {
-        if (text.substr(0, 17) == "-----BEGIN BATON ")
-            return input_error(name + ": not a " + std::string(label) + " file (it holds a " +
-                               std::string(text.substr(17, text.find('-', 17) - 17)) + ")");
+        if (text.substr(0, 17) == "-----BEGIN BATON ") {
+            // Name what the file holds, but only as a short run of letters: it is hostile text.
+            std::string other;
+            for (size_t i = 17; i < text.size() && other.size() < 32 && (std::isupper(static_cast<unsigned char>(text[i])) || text[i] == ' '); ++i)
+                other.push_back(text[i]);
+            return input_error(name + ": not a " + std::string(label) + " file (it holds a " + other + ")");
+        }
         return input_error(name + ": not a BATON " + std::string(label) + " file (no BEGIN line)");
     }
     if (text.size() < begin.size() + end.size() || text.substr(text.size() - end.size()) != end)

@@ -210,8 +210,10 @@ ArgonCost argon_default_cost() {
 
 Result<Key32> argon2id(ByteView passphrase, std::span<const uint8_t, kArgonSaltSize> salt, ArgonCost cost) {
     static_assert(kArgonSaltSize == crypto_pwhash_SALTBYTES);
-    if (cost.ops < crypto_pwhash_OPSLIMIT_MIN || cost.ops > crypto_pwhash_OPSLIMIT_MAX ||
-        cost.mem_bytes < crypto_pwhash_MEMLIMIT_MIN || cost.mem_bytes > (size_t{1} << 32))
+    // The cost comes from a file; bound it to libsodium's "sensitive" level so a planted key
+    // file cannot make an unlock take minutes or all of memory.
+    if (cost.ops < crypto_pwhash_OPSLIMIT_MIN || cost.ops > crypto_pwhash_OPSLIMIT_SENSITIVE ||
+        cost.mem_bytes < crypto_pwhash_MEMLIMIT_MIN || cost.mem_bytes > crypto_pwhash_MEMLIMIT_SENSITIVE)
         return input_error("Argon2id cost out of range");
     Key32 key;
     if (crypto_pwhash(key.data(), key.size(), reinterpret_cast<const char*>(passphrase.data()), passphrase.size(),
