@@ -35,12 +35,8 @@ Status run_serve(Context& ctx, const ServeArgs& a) {
     limits.handshake_timeout = std::chrono::seconds(a.handshake_timeout);
     limits.idle_timeout = std::chrono::seconds(a.idle_timeout);
     Server server(io, home, keys, limits);
-    BATON_ASSIGN(auto bound, server.listen(where));
-    std::string address = bound.address().to_string() + ":" + std::to_string(bound.port());
-    ctx.out.result({{"event", "listening"}, {"address", address}, {"fingerprint", certs::fingerprint(home.identity().key)}},
-                   "listening on " + address + " as " + home.identity().name);
-    log_event(LogLevel::info, "serve.started", "listening on " + address, {{"address", address}});
-    BATON_TRY(home.audit("serve.started", "listening on " + address));
+    // Handlers go in before the "listening" line: whoever read it may signal at once and must
+    // get a clean stop, not a death by signal.
     asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const asio::error_code& ec, int sig) {
         if (ec) return;
@@ -48,6 +44,12 @@ Status run_serve(Context& ctx, const ServeArgs& a) {
         server.stop();
         io.stop();
     });
+    BATON_ASSIGN(auto bound, server.listen(where));
+    std::string address = bound.address().to_string() + ":" + std::to_string(bound.port());
+    ctx.out.result({{"event", "listening"}, {"address", address}, {"fingerprint", certs::fingerprint(home.identity().key)}},
+                   "listening on " + address + " as " + home.identity().name);
+    log_event(LogLevel::info, "serve.started", "listening on " + address, {{"address", address}});
+    BATON_TRY(home.audit("serve.started", "listening on " + address));
     asio::co_spawn(io, server.accept_loop(), asio::detached);
     io.run();
     (void)home.audit("serve.stopped", "stopped listening on " + address);

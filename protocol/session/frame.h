@@ -22,7 +22,8 @@ public:
     void feed(ByteView data);
 
     // The next complete frame's payload, nullopt when more bytes are needed. Fails (bad_input)
-    // on a length outside 1..kMaxFrame; the decoder is then dead and the connection must close.
+    // on a length outside 1..kMaxFrame; the decoder is then dead (later feeds are dropped, so it
+    // holds nothing more) and the connection must close.
     Result<std::optional<Bytes>> next();
 
     size_t buffered() const { return buf_.size() - pos_; }
