@@ -18,11 +18,12 @@ struct Server::Established {
 
 namespace {
 
-// Decrements a counter when the scope ends, however it ends.
+// Decrements a counter when the scope ends, however it ends. It shares ownership of the counter:
+// on shutdown the io_context destroys suspended connection coroutines after the Server is gone.
 struct CountGuard {
-    size_t& n;
-    explicit CountGuard(size_t& counter) : n(counter) { ++n; }
-    ~CountGuard() { --n; }
+    std::shared_ptr<size_t> n;
+    explicit CountGuard(std::shared_ptr<size_t> counter) : n(std::move(counter)) { ++*n; }
+    ~CountGuard() { --*n; }
     CountGuard(const CountGuard&) = delete;
     CountGuard& operator=(const CountGuard&) = delete;
 };
@@ -64,7 +65,7 @@ asio::awaitable<void> Server::accept_loop() {
             log_event(LogLevel::warn, "accept.failed", ec.message());
             continue;
         }
-        if (pending_handshakes_ >= limits_.max_pending_handshakes) {
+        if (*pending_handshakes_ >= limits_.max_pending_handshakes) {
             asio::error_code ignored;
             auto remote = socket.remote_endpoint(ignored).address().to_string();
             log_event(LogLevel::warn, "session.rejected", "too many handshakes in progress; closing new connection",

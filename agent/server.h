@@ -10,6 +10,7 @@
 #include <asio.hpp>
 
 #include <chrono>
+#include <memory>
 
 #include "agent/framed_socket.h"
 #include "agent/home.h"
@@ -46,7 +47,8 @@ private:
     const certs::AgentKeys& keys_;
     ServerLimits limits_;
     Secret<32> noise_static_;
-    size_t pending_handshakes_ = 0;
+    // Shared with each handshake's guard, which may outlive the Server (see CountGuard).
+    std::shared_ptr<size_t> pending_handshakes_ = std::make_shared<size_t>(0);
 };
 
 }  // namespace baton::agent
