@@ -62,7 +62,10 @@ asio::awaitable<void> Server::accept_loop() {
         auto [ec, socket] = co_await acceptor_.async_accept(as_tuple(asio::use_awaitable));
         if (ec == asio::error::operation_aborted) break;
         if (ec) {
-            log_event(LogLevel::warn, "accept.failed", ec.message());
+            // Out of descriptors or memory: back off instead of spinning (and flooding the log).
+            log_event(LogLevel::warn, "accept.failed", ec.message() + "; pausing accepts for 100 ms");
+            asio::steady_timer pause(io_, std::chrono::milliseconds(100));
+            co_await pause.async_wait(as_tuple(asio::use_awaitable));
             continue;
         }
         if (*pending_handshakes_ >= limits_.max_pending_handshakes) {
