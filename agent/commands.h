@@ -18,5 +18,6 @@ void register_cert_commands(CLI::App& app, Context& ctx, Action& action);      /
 void register_trust_commands(CLI::App& app, Context& ctx, Action& action);     // trust ...
 void register_audit_commands(CLI::App& app, Context& ctx, Action& action);     // audit
 void register_session_commands(CLI::App& app, Context& ctx, Action& action);   // serve, ping
+void register_record_commands(CLI::App& app, Context& ctx, Action& action);    // import, sets, export
 
 }  // namespace baton::agent

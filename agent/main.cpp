@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
     agent::register_trust_commands(app, ctx, action);
     agent::register_audit_commands(app, ctx, action);
     agent::register_session_commands(app, ctx, action);
+    agent::register_record_commands(app, ctx, action);
 
     try {
         app.parse(argc, argv);

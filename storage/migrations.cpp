@@ -65,8 +65,44 @@ CREATE TABLE issued_revocation_lists (
 );
 )SQL";
 
+// 2: record sets (storage/record_store.h). Values exist only sealed, in record_batches.
+constexpr const char* kV2 = R"SQL(
+CREATE TABLE record_sets (
+  id              INTEGER PRIMARY KEY,
+  name            TEXT NOT NULL UNIQUE,
+  schema_json     TEXT NOT NULL,
+  columns         TEXT NOT NULL,
+  import_id       BLOB NOT NULL,
+  records         INTEGER NOT NULL,
+  rejected        INTEGER NOT NULL,
+  digest          BLOB NOT NULL,
+  source_file     TEXT NOT NULL,
+  source_format   TEXT NOT NULL,
+  source_encoding TEXT NOT NULL,
+  imported_at     INTEGER NOT NULL
+);
+-- XChaCha20-Poly1305 batches of encoded records (docs/formats.md "Record sets").
+CREATE TABLE record_batches (
+  set_id     INTEGER NOT NULL REFERENCES record_sets(id) ON DELETE CASCADE,
+  batch      INTEGER NOT NULL,
+  records    INTEGER NOT NULL,
+  nonce      BLOB NOT NULL,
+  ciphertext BLOB NOT NULL,
+  PRIMARY KEY (set_id, batch)
+);
+-- Keyed hashes of the accepted values of unique fields, 16 bytes each, packed.
+CREATE TABLE record_key_hashes (
+  set_id INTEGER NOT NULL REFERENCES record_sets(id) ON DELETE CASCADE,
+  field  TEXT NOT NULL,
+  part   INTEGER NOT NULL,
+  hashes BLOB NOT NULL,
+  PRIMARY KEY (set_id, field, part)
+);
+)SQL";
+
 constexpr Migration kMigrations[] = {
     {1, kV1},
+    {2, kV2},
 };
 
 }  // namespace
