@@ -9,8 +9,10 @@
 #include <cstdio>
 
 #include "agent/commands.h"
+#include "agent/export_file.h"
 #include "agent/home.h"
 #include "agent/import_sink.h"
+#include "agent/inbound_export.h"
 #include "storage/record_refs.h"
 #include "storage/record_store.h"
 #include "storage/records/record_writer.h"
@@ -26,7 +28,7 @@ struct ImportArgs {
 };
 
 struct ExportArgs {
-    std::string set, format, out;
+    std::string set, format, out, deal;
 };
 
 // --format, else by the file's extension: .jsonl and .ndjson are JSON Lines, anything else CSV.
@@ -36,8 +38,6 @@ Result<records::Format> import_format(const ImportArgs& a) {
         if (a.file.ends_with(ext)) return records::Format::jsonl;
     return records::Format::csv;
 }
-
-const char* format_name(records::Format f) { return f == records::Format::csv ? "csv" : "jsonl"; }
 
 nlohmann::json set_json(const storage::RecordSetInfo& s) {
     return {{"name", s.name},          {"records", s.records},
@@ -174,37 +174,12 @@ Status run_sets(Context& ctx) {
     return ok_status();
 }
 
-// Writes every record of `reader` to `sink` in `format`. JSON Lines values are all strings (or
-// null), numbers included: a JSON number would tempt a consumer's parser to turn
-// 12345678901234567890.12 into a double, and the export must give back the exact text.
-// Fails as the reader or the sink does.
-Status write_records(storage::RecordSetReader& reader, records::Format format, records::ByteSink& sink) {
-    const auto& columns = reader.info().columns;
-    std::unique_ptr<records::RecordWriter> writer;
-    if (format == records::Format::csv) writer = std::make_unique<records::CsvWriter>(sink, columns);
-    else writer = std::make_unique<records::JsonlWriter>(sink, columns);
-    std::vector<records::FieldValue> row;
-    for (;;) {
-        BATON_ASSIGN(bool more, reader.next(row));
-        if (!more) return writer->finish();
-        BATON_TRY(writer->write(row));
-    }
-}
-
-// Writes the set to a temporary file next to `out`, then renames it into place.
+// Writes the set to `a.out` (through a temporary file renamed into place).
 Result<storage::RecordSetInfo> export_to_file(Home& home, const crypto::Key32& key, const ExportArgs& a,
                                               records::Format format) {
     BATON_ASSIGN(auto reader, storage::RecordSetReader::open(home.db(), key, a.set));
-    const std::string tmp = a.out + ".tmp-" + std::to_string(::getpid());
-    BATON_ASSIGN(auto sink, records::FileSink::create(tmp));
-    Status written = write_records(reader, format, *sink);
-    if (written) written = sink->close();
-    if (written && std::rename(tmp.c_str(), a.out.c_str()) != 0) written = io_error("cannot write " + a.out);
-    if (!written) {
-        sink.reset();
-        ::unlink(tmp.c_str());
-        return written.error();
-    }
+    BATON_TRY(write_export_file(a.out, format, reader.info().columns,
+                                [&reader](std::vector<records::FieldValue>& row) { return reader.next(row); }));
     return reader.info();
 }
 
@@ -212,6 +187,12 @@ Status run_export(Context& ctx, const ExportArgs& a) {
     BATON_ASSIGN(auto format, records::parse_format(a.format));
     BATON_ASSIGN(auto dir, ctx.home_dir());
     BATON_ASSIGN(auto home, Home::open(dir));
+    BATON_ASSIGN(auto local, storage::find_record_set(home.db(), a.set));
+    if (!local || !a.deal.empty()) {
+        // Not an imported set: perhaps one received in a handover.
+        BATON_ASSIGN(auto inbound, find_inbound_set(home, a.set, a.deal));
+        if (inbound) return export_inbound_set(ctx, home, *inbound, format, a.out);
+    }
     BATON_ASSIGN(auto keys, home.unlock(ctx));
     // The audit row and the file go together: the row commits only once the file is in place.
     BATON_ASSIGN(auto tx, storage::Transaction::begin(home.db()));
@@ -248,10 +229,12 @@ void register_record_commands(CLI::App& app, Context& ctx, Action& action) {
     sets->callback([&ctx, &action] { action = [&ctx] { return run_sets(ctx); }; });
 
     auto ea = std::make_shared<ExportArgs>();
-    auto* exp = app.add_subcommand("export", "Write a record set back out, exactly as imported (UTF-8)");
+    auto* exp = app.add_subcommand("export", "Write a record set back out, exactly as imported or received (UTF-8); "
+                                            "a received set only once its stage was accepted");
     exp->add_option("--set", ea->set, "Record set name")->required();
     exp->add_option("--format", ea->format, "csv or jsonl")->required();
     exp->add_option("--out", ea->out, "File to write (mode 0600)")->required();
+    exp->add_option("--deal", ea->deal, "Export the set received from this deal's seller (needed only when several deals hold it)");
     exp->callback([&ctx, &action, ea] { action = [&ctx, ea] { return run_export(ctx, *ea); }; });
 }
 

@@ -2,6 +2,7 @@
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
 
+#include "agent/client.h"
 #include "agent/commands.h"
 #include "agent/log.h"
 #include "agent/server.h"
@@ -30,11 +31,12 @@ Status run_serve(Context& ctx, const ServeArgs& a) {
     BATON_ASSIGN(auto dir, ctx.home_dir());
     BATON_ASSIGN(auto home, Home::open(dir));
     BATON_ASSIGN(auto keys, home.unlock(ctx));
+    BATON_ASSIGN(auto worker, DbWorker::open(database_path(dir)));
     asio::io_context io(1);
     ServerLimits limits;
     limits.handshake_timeout = std::chrono::seconds(a.handshake_timeout);
     limits.idle_timeout = std::chrono::seconds(a.idle_timeout);
-    Server server(io, home, keys, limits);
+    Server server(io, home, keys, *worker, limits);
     // Handlers go in before the "listening" line: whoever read it may signal at once and must
     // get a clean stop, not a death by signal.
     asio::signal_set signals(io, SIGINT, SIGTERM);
@@ -61,59 +63,12 @@ struct PingResult {
     double handshake_ms = 0, rtt_ms = 0;
 };
 
-asio::awaitable<Result<asio::ip::tcp::socket>> connect(const HostPort& to, Clock::duration timeout) {
-    auto ex = co_await asio::this_coro::executor;
-    asio::ip::tcp::resolver resolver(ex);
-    auto [rec, endpoints] = co_await resolver.async_resolve(to.host, to.port, as_tuple(asio::use_awaitable));
-    if (rec) co_return Error(ErrorKind::unreachable, "cannot resolve " + to.host + ": " + rec.message());
-    asio::ip::tcp::socket socket(ex);
-    asio::steady_timer timer(ex);
-    timer.expires_after(timeout);
-    auto r = co_await (asio::async_connect(socket, endpoints, as_tuple(asio::use_awaitable)) ||
-                       timer.async_wait(as_tuple(asio::use_awaitable)));
-    if (r.index() == 1) co_return Error(ErrorKind::unreachable, "timed out connecting to " + to.host + ":" + to.port);
-    auto [ec, ep] = std::get<0>(r);
-    (void)ep;
-    if (ec) co_return Error(ErrorKind::unreachable, "cannot connect to " + to.host + ":" + to.port + ": " + ec.message());
-    co_return std::move(socket);
-}
-
-Error refusal_error(const session::HandshakeStep& step, const std::string& remote) {
-    const auto& r = *step.refusal;
-    if (step.refused_by_peer) return auth_error("session refused by " + remote + ": " + r.code + ": " + r.detail);
-    return auth_error("refused the peer at " + remote + ": " + r.code + ": " + r.detail);
-}
-
-// A handshake with a fresh Noise static key (kept out of the coroutine frame: GCC 12 rejects
-// std::array members of locals there).
-session::BatonHandshake initiator_for(const std::string& deal, session::Credentials creds,
-                                      const certs::TrustStore& trust) {
-    Secret<32> noise_static = crypto::random_secret<32>();
-    return session::BatonHandshake::initiator(deal, std::move(creds), session_config(noise_static, trust));
-}
-
 asio::awaitable<Result<PingResult>> ping(Home& home, const certs::AgentKeys& keys, const PingArgs& a, HostPort to) {
     const auto timeout = std::chrono::seconds(a.timeout);
-    BATON_CO_ASSIGN(auto creds, credentials_for(home, keys.identity, a.deal));
-    if (!creds) co_return conflict_error("this agent holds no certificate for deal " + a.deal + " (baton cert install)");
-    BATON_CO_ASSIGN(auto trust, home.trust_store());
-    auto t0 = Clock::now();
-    auto socket = co_await connect(to, timeout);
-    if (!socket) co_return socket.error();
-    FramedSocket sock(std::move(socket).value());
-    auto hs = initiator_for(a.deal, std::move(*creds), trust);
-    auto step = hs.start();
-    while (true) {
-        if (!step) co_return step.error().context("handshake with " + sock.remote());
-        if (!step->frames.empty()) BATON_CO_TRY(co_await sock.write_frames(step->frames, timeout));
-        if (step->status == session::HandshakeStatus::refused) co_return refusal_error(*step, sock.remote());
-        if (step->status == session::HandshakeStatus::established) break;
-        auto frame = co_await sock.read_frame(timeout);
-        if (!frame) co_return frame.error();
-        step = hs.on_frame(*frame);
-    }
-    PingResult result{hs.peer(), std::chrono::duration<double, std::milli>(Clock::now() - t0).count(), 0};
-    BATON_CO_ASSIGN(auto channel, hs.take_channel());
+    BATON_CO_ASSIGN(auto cs, co_await open_session(home, keys, a.deal, to, timeout));
+    PingResult result{cs.peer, cs.handshake_ms, 0};
+    auto& channel = cs.channel;
+    auto& sock = cs.sock;
     uint64_t id = 0;
     crypto::random_bytes(std::span<uint8_t>(reinterpret_cast<uint8_t*>(&id), sizeof id));
     auto t1 = Clock::now();

@@ -19,5 +19,8 @@ void register_trust_commands(CLI::App& app, Context& ctx, Action& action);     /
 void register_audit_commands(CLI::App& app, Context& ctx, Action& action);     // audit
 void register_session_commands(CLI::App& app, Context& ctx, Action& action);   // serve, ping
 void register_record_commands(CLI::App& app, Context& ctx, Action& action);    // import, sets, export
+void register_plan_commands(CLI::App& app, Context& ctx, Action& action);      // plan ..., prepare
+void register_handover_commands(CLI::App& app, Context& ctx, Action& action);  // status, accept, reject
+void register_push_command(CLI::App& app, Context& ctx, Action& action);       // push
 
 }  // namespace baton::agent

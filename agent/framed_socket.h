@@ -32,6 +32,7 @@ public:
     asio::awaitable<Status> write_frame(const Bytes& payload, Clock::duration timeout);
 
     void close();
+    asio::any_io_executor executor() { return socket_.get_executor(); }
     const std::string& remote() const { return remote_; }
 
 private:

@@ -34,6 +34,9 @@ int main(int argc, char** argv) {
     agent::register_audit_commands(app, ctx, action);
     agent::register_session_commands(app, ctx, action);
     agent::register_record_commands(app, ctx, action);
+    agent::register_plan_commands(app, ctx, action);
+    agent::register_handover_commands(app, ctx, action);
+    agent::register_push_command(app, ctx, action);
 
     try {
         app.parse(argc, argv);

@@ -2,7 +2,9 @@
 
 #include <asio/experimental/as_tuple.hpp>
 
+#include "agent/buyer_session.h"
 #include "agent/log.h"
+#include "agent/outbox.h"
 #include "agent/session_setup.h"
 #include "certs/fingerprint.h"
 
@@ -28,6 +30,12 @@ struct CountGuard {
     CountGuard& operator=(const CountGuard&) = delete;
 };
 
+bool is_handover_message(const session::SessionMessage& m) {
+    return std::holds_alternative<handover::PlanPropose>(m) || std::holds_alternative<handover::StageOffer>(m) ||
+           std::holds_alternative<handover::StageQuery>(m) || std::holds_alternative<handover::ChunkHashes>(m) ||
+           std::holds_alternative<handover::ChunkPart>(m) || std::holds_alternative<handover::KeyReleaseMessage>(m);
+}
+
 nlohmann::json peer_fields(const certs::Certificate& peer, const std::string& deal) {
     return {{"peer", certs::fingerprint(peer.subject_key)}, {"peer_name", peer.subject_name},
             {"peer_role", certs::role_name(peer.role)}, {"deal", deal}};
@@ -35,8 +43,8 @@ nlohmann::json peer_fields(const certs::Certificate& peer, const std::string& de
 
 }  // namespace
 
-Server::Server(asio::io_context& io, Home& home, const certs::AgentKeys& keys, ServerLimits limits)
-    : io_(io), acceptor_(io), home_(home), keys_(keys), limits_(limits), noise_static_(crypto::random_secret<32>()) {}
+Server::Server(asio::io_context& io, Home& home, const certs::AgentKeys& keys, DbWorker& db, ServerLimits limits)
+    : io_(io), acceptor_(io), home_(home), keys_(keys), db_(db), limits_(limits), noise_static_(crypto::random_secret<32>()) {}
 
 Result<asio::ip::tcp::endpoint> Server::listen(const HostPort& where) {
     asio::error_code ec;
@@ -134,29 +142,60 @@ asio::awaitable<std::optional<Server::Established>> Server::handshake(FramedSock
 
 asio::awaitable<void> Server::converse(FramedSocket& sock, Established& s) {
     auto fields = peer_fields(s.peer, s.deal);
-    while (true) {
+    Outbox out(sock, s.channel, limits_.idle_timeout);
+    out.start();
+    std::unique_ptr<BuyerSession> buyer;
+    bool committer_running = false;
+    Signal committer_done(io_.get_executor());
+    while (!out.failure()) {
         auto frame = co_await sock.read_frame(limits_.idle_timeout);
         if (!frame) {
             log_event(LogLevel::info, "session.closed", frame.error().message(), fields);
-            co_return;
+            break;
         }
         auto m = s.channel.open(*frame);
         if (!m) {
             log_event(LogLevel::warn, "session.failed", m.error().message(), fields);
-            co_return;
+            break;
         }
         if (auto* ping = std::get_if<session::Ping>(&*m)) {
-            auto pong = s.channel.seal(session::Pong{ping->id});
-            if (!pong || !(co_await sock.write_frame(*pong, limits_.idle_timeout))) co_return;
+            if (!out.send(session::Pong{ping->id})) break;
             log_event(LogLevel::debug, "session.ping", "answered ping", fields);
-        } else if (auto* r = std::get_if<session::Refusal>(&*m)) {
+            continue;
+        }
+        if (auto* r = std::get_if<session::Refusal>(&*m)) {
             log_event(LogLevel::info, "session.closed", "peer ended the session: " + r->code + ": " + r->detail, fields);
-            co_return;
-        } else {
+            break;
+        }
+        if (!is_handover_message(*m) || s.peer.role != certs::Role::seller) {
+            (void)out.send(session::Refusal{"unexpected_message", "this agent does not expect that message"});
             log_event(LogLevel::warn, "session.failed", "unexpected message", fields);
-            co_return;
+            break;
+        }
+        if (!buyer) {
+            buyer = std::make_unique<BuyerSession>(db_, keys_, s.peer, s.deal, out, fields);
+            committer_running = true;
+            asio::co_spawn(io_, [&buyer, &committer_running, &committer_done, &out]() -> asio::awaitable<void> {
+                auto st = co_await buyer->run_committer();
+                if (!st) out.stop();
+                committer_running = false;
+                committer_done.notify();
+            }, asio::detached);
+        }
+        auto st = co_await buyer->on_message(*m);
+        if (!st) {
+            log_event(LogLevel::warn, "handover.failed", st.error().message(), fields);
+            break;
         }
     }
+    if (buyer) {
+        buyer->stop();
+        while (committer_running) co_await committer_done.wait(std::chrono::seconds(1));
+    }
+    (void)co_await out.drain(std::chrono::seconds(2));
+    out.stop();
+    sock.close();
+    co_await out.join();
 }
 
 asio::awaitable<void> Server::handle(asio::ip::tcp::socket socket) {

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <memory>
 
+#include "agent/db_worker.h"
 #include "agent/framed_socket.h"
 #include "agent/home.h"
 #include "protocol/session/handshake.h"
@@ -26,8 +27,8 @@ struct ServerLimits {
 
 class Server {
 public:
-    // `home` and `keys` must outlive the server.
-    Server(asio::io_context& io, Home& home, const certs::AgentKeys& keys, ServerLimits limits);
+    // `home`, `keys` and `db` must outlive the server. `db` runs the handover's SQLite work.
+    Server(asio::io_context& io, Home& home, const certs::AgentKeys& keys, DbWorker& db, ServerLimits limits);
 
     // Binds and listens. Fails (io) naming the address when it cannot.
     Result<asio::ip::tcp::endpoint> listen(const HostPort& where);
@@ -45,6 +46,7 @@ private:
     asio::ip::tcp::acceptor acceptor_;
     Home& home_;
     const certs::AgentKeys& keys_;
+    DbWorker& db_;
     ServerLimits limits_;
     Secret<32> noise_static_;
     // Shared with each handshake's guard, which may outlive the Server (see CountGuard).

@@ -83,6 +83,35 @@ Result<Secret<32>> x25519(const Secret<32>& private_key, ByteView peer_public) {
     return shared;
 }
 
+// ---- sealed boxes to an identity ----------------------------------------------------------------
+
+Result<Bytes> seal_to_identity(ByteView ed25519_public_key, ByteView plaintext) {
+    static_assert(kSealOverhead == crypto_box_SEALBYTES);
+    if (ed25519_public_key.size() != crypto_sign_PUBLICKEYBYTES)
+        return auth_error("identity key must be 32 bytes, got " + std::to_string(ed25519_public_key.size()));
+    PublicKey x25519_public;
+    if (crypto_sign_ed25519_pk_to_curve25519(x25519_public.data(), ed25519_public_key.data()) != 0)
+        return auth_error("identity key does not convert to an X25519 key");
+    Bytes out(plaintext.size() + crypto_box_SEALBYTES);
+    if (crypto_box_seal(out.data(), plaintext.data(), plaintext.size(), x25519_public.data()) != 0)
+        return auth_error("identity key is of low order");
+    return out;
+}
+
+Result<SecretBytes> open_sealed_for_identity(const Ed25519KeyPair& me, ByteView sealed) {
+    if (sealed.size() < crypto_box_SEALBYTES) return auth_error("sealed box shorter than its overhead");
+    Secret<32> x25519_secret;
+    PublicKey x25519_public;
+    if (crypto_sign_ed25519_sk_to_curve25519(x25519_secret.data(), me.expanded.data()) != 0 ||
+        crypto_sign_ed25519_pk_to_curve25519(x25519_public.data(), me.public_key.data()) != 0)
+        return auth_error("own identity key does not convert to an X25519 key");
+    SecretBytes out(sealed.size() - crypto_box_SEALBYTES);
+    if (crypto_box_seal_open(out.data(), sealed.data(), sealed.size(), x25519_public.data(),
+                             x25519_secret.data()) != 0)
+        return auth_error("sealed box does not open with this identity (another recipient, or altered)");
+    return out;
+}
+
 // ---- AEAD -------------------------------------------------------------------------------------
 
 Bytes chacha20poly1305_encrypt(const Key32& key, const Nonce12& nonce, ByteView ad, ByteView plaintext) {

@@ -65,6 +65,20 @@ X25519KeyPair x25519_from_private(const Secret<32>& private_key);
 // peer key has the wrong size or is of low order (an all-zero result), as RFC 7748 §6.1 allows.
 Result<Secret<32>> x25519(const Secret<32>& private_key, ByteView peer_public);
 
+// ---- sealed boxes to an identity --------------------------------------------------------------
+// libsodium's crypto_box_seal (ephemeral X25519 + XSalsa20-Poly1305, 48 bytes of overhead) to the
+// X25519 key converted from a party's Ed25519 identity key, so a secret can be sent to a party
+// knowing only its certified key. Used for the content key of a handover stage.
+constexpr size_t kSealOverhead = 48;  // crypto_box_SEALBYTES
+
+// Fails (auth) when `ed25519_public_key` is not 32 bytes or does not convert (not a valid point,
+// or of small order).
+Result<Bytes> seal_to_identity(ByteView ed25519_public_key, ByteView plaintext);
+// Opens a box sealed to `me`'s identity; the plaintext lands in wiped memory, and so does the
+// converted X25519 secret. Fails (auth) when the box is shorter than its overhead, was sealed to
+// another key or was altered.
+Result<SecretBytes> open_sealed_for_identity(const Ed25519KeyPair& me, ByteView sealed);
+
 // ---- AEAD -----------------------------------------------------------------------------------
 constexpr size_t kAeadTagSize = 16;
 using Nonce12 = std::array<uint8_t, 12>;

@@ -53,7 +53,14 @@ Status append_row(Database& db, UnixTime at, std::string_view event, std::string
 Status append_audit(Database& db, UnixTime at, std::string_view event, std::string_view detail) {
     // The row and the chain head are written together or not at all, inside the caller's
     // transaction or on their own: a row without its head (a crash, a full disk) would break
-    // the chain and make every later append collide with it.
+    // the chain and make every later append collide with it. On its own it takes the write
+    // lock first (BEGIN IMMEDIATE): another connection may append meanwhile, and a read-then-
+    // write transaction would then fail instead of waiting its turn.
+    if (!db.in_transaction()) {
+        BATON_ASSIGN(auto tx, Transaction::begin(db));
+        BATON_TRY(append_row(db, at, event, detail));
+        return tx.commit();
+    }
     BATON_TRY(db.exec("SAVEPOINT audit_append"));
     auto written = append_row(db, at, event, detail);
     if (!written) {

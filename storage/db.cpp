@@ -6,6 +6,8 @@
 
 namespace baton::storage {
 
+bool Database::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
 Error sqlite_error(sqlite3* db, std::string_view doing) {
     int code = db ? sqlite3_extended_errcode(db) : SQLITE_ERROR;
     std::string msg = std::string(doing) + ": " + (db ? sqlite3_errmsg(db) : "out of memory");

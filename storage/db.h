@@ -63,6 +63,8 @@ public:
     Database& operator=(Database&&) noexcept;
     ~Database();
 
+    // True inside an open transaction (SQLite is not in autocommit mode).
+    bool in_transaction() const;
     Status exec(std::string_view sql);
     Result<Statement> prepare(std::string_view sql);
     int64_t last_insert_rowid() const;

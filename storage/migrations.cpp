@@ -100,9 +100,71 @@ CREATE TABLE record_key_hashes (
 );
 )SQL";
 
+// 3: staged handovers (storage/handover_store.h, docs/handover.md). Signed statements are kept
+// as the exact bytes received or made. Chunks are stored exactly as sent: ciphertext under the
+// stage's content key, never plaintext; the content key only sealed under the storage key.
+constexpr const char* kV3 = R"SQL(
+CREATE TABLE handover_plans (
+  deal        TEXT PRIMARY KEY,
+  role        TEXT NOT NULL CHECK (role IN ('seller', 'buyer')),
+  plan        BLOB NOT NULL,
+  plan_hash   BLOB NOT NULL,
+  countersign BLOB,
+  created_at  INTEGER NOT NULL
+);
+-- One row per stage and role's view of it. chunk_hashes: chunk_count x 32 bytes (Merkle leaf
+-- hashes, in order); content_key: nonce (24) || XChaCha20-Poly1305 of the 32-byte key.
+CREATE TABLE handover_stages (
+  deal             TEXT NOT NULL,
+  stage_number     INTEGER NOT NULL,
+  name             TEXT NOT NULL,
+  state            TEXT NOT NULL,
+  manifest         BLOB,
+  chunk_count      INTEGER NOT NULL,
+  chunk_size       INTEGER NOT NULL,
+  chunk_hashes     BLOB,
+  content_key      BLOB,
+  chunks_held      INTEGER NOT NULL DEFAULT 0,
+  chunks_sent      INTEGER NOT NULL DEFAULT 0,
+  ciphertext_bytes INTEGER NOT NULL,
+  plaintext_bytes  INTEGER NOT NULL DEFAULT 0,
+  bytes_resent     INTEGER NOT NULL DEFAULT 0,
+  resumes          INTEGER NOT NULL DEFAULT 0,
+  reason           TEXT NOT NULL DEFAULT '',
+  created_at       INTEGER NOT NULL,
+  updated_at       INTEGER NOT NULL,
+  PRIMARY KEY (deal, stage_number)
+);
+-- Chunks are 1 MiB blobs: a rowid table keeps them out of the index b-tree.
+CREATE TABLE handover_chunks (
+  id           INTEGER PRIMARY KEY,
+  deal         TEXT NOT NULL,
+  stage_number INTEGER NOT NULL,
+  idx          INTEGER NOT NULL,
+  ciphertext   BLOB NOT NULL,
+  UNIQUE (deal, stage_number, idx)
+);
+CREATE TABLE handover_receipts (
+  deal         TEXT NOT NULL,
+  stage_number INTEGER NOT NULL,
+  kind         TEXT NOT NULL,
+  statement    BLOB NOT NULL,
+  saved_at     INTEGER NOT NULL,
+  PRIMARY KEY (deal, stage_number, kind)
+);
+CREATE TABLE handover_key_releases (
+  deal         TEXT NOT NULL,
+  stage_number INTEGER NOT NULL,
+  statement    BLOB NOT NULL,
+  sealed_key   BLOB NOT NULL,
+  PRIMARY KEY (deal, stage_number)
+);
+)SQL";
+
 constexpr Migration kMigrations[] = {
     {1, kV1},
     {2, kV2},
+    {3, kV3},
 };
 
 }  // namespace

@@ -3,44 +3,19 @@
 #include <vector>
 
 #include "certs/types.h"
+#include "protocol/proto_util.h"
+#include "protocol/session/handover_codec.h"
 #include "protocol/wire.pb.h"
 
 namespace baton::session {
 
 namespace {
 
+using proto_util::parse_strict;
+using proto_util::serialize;
+
 constexpr size_t kMaxCode = 64;
 constexpr size_t kMaxDetail = 1024;
-
-template <typename Message>
-Bytes serialize(const Message& m) {
-    std::string s;
-    m.SerializeToString(&s);
-    return to_bytes(s);
-}
-
-// Unknown fields anywhere in the message, including inside nested messages (a Ping, a Refusal).
-bool has_unknown_fields(const google::protobuf::Message& m) {
-    const auto* reflection = m.GetReflection();
-    if (!reflection->GetUnknownFields(m).empty()) return true;
-    std::vector<const google::protobuf::FieldDescriptor*> fields;
-    reflection->ListFields(m, &fields);
-    for (const auto* f : fields) {
-        if (f->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) continue;
-        if (f->is_repeated()) {
-            for (int i = 0; i < reflection->FieldSize(m, f); ++i)
-                if (has_unknown_fields(reflection->GetRepeatedMessage(m, f, i))) return true;
-        } else if (has_unknown_fields(reflection->GetMessage(m, f))) {
-            return true;
-        }
-    }
-    return false;
-}
-
-template <typename Message>
-bool parse_strict(Message& m, ByteView bytes) {
-    return m.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) && !has_unknown_fields(m);
-}
 
 // The first `max` bytes of `s`, cut back to a UTF-8 character boundary: the wire's string fields
 // must hold valid UTF-8, or the peer's parser refuses the whole message.
@@ -113,6 +88,7 @@ Bytes encode_session_message(const SessionMessage& m) {
     if (const auto* r = std::get_if<Refusal>(&m)) refusal_to(*r, w.mutable_error());
     if (const auto* p = std::get_if<Ping>(&m)) w.mutable_ping()->set_id(p->id);
     if (const auto* p = std::get_if<Pong>(&m)) w.mutable_pong()->set_id(p->id);
+    handover_to(m, w);
     return serialize(w);
 }
 
@@ -127,7 +103,8 @@ Result<SessionMessage> decode_session_message(ByteView bytes) {
         }
         case wire::SessionMessage::kPing: return SessionMessage(Ping{w.ping().id()});
         case wire::SessionMessage::kPong: return SessionMessage(Pong{w.pong().id()});
-        default: return input_error("session message of unknown kind");
+        case wire::SessionMessage::KIND_NOT_SET: return input_error("session message of unknown kind");
+        default: return handover_from(w);
     }
 }
 

@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "core/bytes.h"
+#include "protocol/handover/messages.h"
 
 namespace baton::session {
 
@@ -27,7 +28,12 @@ struct HandshakePayload {
 struct Welcome {};
 struct Ping { uint64_t id = 0; };
 struct Pong { uint64_t id = 0; };
-using SessionMessage = std::variant<Welcome, Refusal, Ping, Pong>;
+// Cases 0-3 are the session's own (wire fields 1-4); the handover's transfer messages follow
+// (wire fields 5-14, in this order; docs/handover.md "Session flow").
+using SessionMessage =
+    std::variant<Welcome, Refusal, Ping, Pong, handover::PlanPropose, handover::PlanAgree, handover::StageOffer,
+                 handover::StageQuery, handover::StageStatus, handover::ChunkHashes, handover::ChunkPart,
+                 handover::ChunkAck, handover::ReceiptMessage, handover::KeyReleaseMessage>;
 
 Bytes encode_hello(std::string_view deal);
 // Returns the deal. Fails (bad_input) on a malformed hello or another protocol version.
@@ -37,6 +43,12 @@ Bytes encode_handshake_payload(const HandshakePayload& p);
 Result<HandshakePayload> decode_handshake_payload(ByteView bytes);
 
 Bytes encode_session_message(const SessionMessage& m);
+// Fails (bad_input) on a malformed message, an unknown kind, unknown fields, or a handover
+// message out of its bounds (messages.h): statements of 1..kMaxStatementBytes; a sealed key of
+// kSealOverhead..kMaxSealedKeyBytes; stage numbers below kMaxStages; StageStatus with a known
+// phase and at most kMaxReceiptsInStatus receipts; ChunkHashes of 1..kMaxHashesPerMessage
+// 32-byte hashes; ChunkPart data of at most kMaxChunkPart bytes, empty only as the `last` piece
+// at offset 0 (an empty chunk), and not reaching past 2^32.
 Result<SessionMessage> decode_session_message(ByteView bytes);
 
 }  // namespace baton::session

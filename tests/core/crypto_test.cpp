@@ -226,3 +226,62 @@ TEST_CASE("Argon2id is deterministic in passphrase and salt and rejects out-of-r
     CHECK(too_cheap.error().kind() == ErrorKind::bad_input);
     CHECK_FALSE(argon2id(as_bytes("x"), salt, ArgonCost{1, 1024}));
 }
+
+TEST_CASE("a box sealed to an identity opens only with that identity's key", "[crypto][seal]") {
+    const auto buyer = ed25519_generate();
+    const auto other = ed25519_generate();
+    const Bytes key(32, 0x42);
+    auto sealed = seal_to_identity(buyer.public_key, key);
+    REQUIRE(sealed);
+    CHECK(sealed->size() == key.size() + kSealOverhead);
+
+    auto opened = open_sealed_for_identity(buyer, *sealed);
+    REQUIRE(opened);
+    CHECK(Bytes(opened->view().begin(), opened->view().end()) == key);
+
+    auto wrong = open_sealed_for_identity(other, *sealed);
+    REQUIRE_FALSE(wrong);
+    CHECK(wrong.error().kind() == ErrorKind::auth);
+}
+
+TEST_CASE("sealing is randomized: the same key sealed twice gives different boxes", "[crypto][seal]") {
+    const auto buyer = ed25519_generate();
+    CHECK(seal_to_identity(buyer.public_key, Bytes(32, 1)).value() !=
+          seal_to_identity(buyer.public_key, Bytes(32, 1)).value());
+}
+
+TEST_CASE("a sealed box with any byte flipped or cut short does not open", "[crypto][seal]") {
+    const auto buyer = ed25519_generate();
+    const Bytes sealed = seal_to_identity(buyer.public_key, Bytes(32, 7)).value();
+    for (size_t i = 0; i < sealed.size(); ++i) {
+        Bytes bad = sealed;
+        bad[i] ^= 0x01;
+        auto r = open_sealed_for_identity(buyer, bad);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().kind() == ErrorKind::auth);
+    }
+    for (size_t n : {size_t{0}, size_t{1}, kSealOverhead - 1, kSealOverhead, sealed.size() - 1}) {
+        auto r = open_sealed_for_identity(buyer, ByteView(sealed.data(), n));
+        REQUIRE_FALSE(r);
+        CHECK(r.error().kind() == ErrorKind::auth);
+    }
+}
+
+TEST_CASE("an empty plaintext seals and opens", "[crypto][seal]") {
+    const auto buyer = ed25519_generate();
+    const Bytes sealed = seal_to_identity(buyer.public_key, {}).value();
+    CHECK(sealed.size() == kSealOverhead);
+    auto r = open_sealed_for_identity(buyer, sealed);
+    REQUIRE(r);
+    CHECK(r->empty());
+}
+
+TEST_CASE("sealing to a key of the wrong size or of small order fails with auth", "[crypto][seal]") {
+    Bytes identity_point(32, 0);  // the Ed25519 neutral element (y = 1): small order
+    identity_point[0] = 1;
+    for (const Bytes& bad : {Bytes(31, 9), Bytes(33, 9), identity_point}) {
+        auto r = seal_to_identity(bad, Bytes(32, 1));
+        REQUIRE_FALSE(r);
+        CHECK(r.error().kind() == ErrorKind::auth);
+    }
+}

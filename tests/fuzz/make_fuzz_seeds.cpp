@@ -1,5 +1,6 @@
 // Writes the seed corpora of the session fuzz targets (checked in under tests/fuzz/corpus/):
-//   make_fuzz_seeds DIR   → DIR/fuzz_frame_decoder/*, DIR/fuzz_session_responder/*
+//   make_fuzz_seeds DIR   → DIR/fuzz_frame_decoder/*, DIR/fuzz_session_responder/*,
+//                           DIR/fuzz_statement_decoder/*
 // The seeds are genuine transcripts of the test deal (tests/protocol/session_test_support.h);
 // every key and the clock are fixed, so the output is the same on every run and the recorded
 // frames are valid inputs for the responder target.
@@ -11,6 +12,7 @@
 #include <string>
 
 #include "core/harden.h"
+#include "tests/protocol/handover_test_support.h"
 #include "tests/protocol/session_test_support.h"
 
 namespace {
@@ -122,6 +124,19 @@ void responder_seeds(const TestDeal& d, const fs::path& dir) {
     write(dir, "payload_refusal", payload_input({{}, {}, Refusal{"wrong_role", "no"}}));
 }
 
+// Genuine signed statements of every kind (envelopes), and their bare bodies.
+void statement_seeds(const fs::path& dir) {
+    const handover::test::Parties parties;
+    const auto s = handover::test::sample_statements(parties);
+    const std::pair<const char*, const handover::Signed*> all[] = {
+        {"plan", &s.plan},         {"countersign", &s.countersign}, {"manifest", &s.manifest},
+        {"receipt_delivered", &s.delivered}, {"receipt_rejected", &s.rejected}, {"key_release", &s.key_release}};
+    for (const auto& [name, st] : all) {
+        write(dir, std::string("envelope_") + name, handover::encode_signed(*st));
+        write(dir, std::string("body_") + name, st->body);
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -134,5 +149,6 @@ int main(int argc, char** argv) {
     const fs::path root(argv[1]);
     frame_decoder_seeds(deal, root / "fuzz_frame_decoder");
     responder_seeds(deal, root / "fuzz_session_responder");
+    statement_seeds(root / "fuzz_statement_decoder");
     return 0;
 }

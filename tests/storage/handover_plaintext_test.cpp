@@ -1,0 +1,179 @@
+// storage/stage_plaintext.h and stage_chunks.h: the batch decoder's strictness, and the buyer's
+// check of stages whose plaintext a hostile or broken seller made (valid chunks, bad batches).
+#include <catch2/catch.hpp>
+
+#include "handover_test_util.h"
+#include "storage/stage_chunks.h"
+#include "storage/stage_plaintext.h"
+
+using namespace baton;
+using namespace baton::storage;
+using namespace baton::storage::testing;
+
+namespace {
+
+Bytes hex(std::string_view h) { return *from_hex(h); }
+
+// A batch of set `set` with one-field records holding `values`, framed with its length.
+Bytes framed_batch(uint32_t set, const std::vector<std::vector<FieldValue>>& rows) {
+    StageBatchEncoder enc;
+    enc.start(set);
+    for (const auto& r : rows) enc.add(r);
+    Bytes out;
+    enc.finish(out);
+    return out;
+}
+
+const char* kOneField = R"({"set":"items","primary_key":["id"],"fields":[{"name":"id","type":"integer","required":true}]})";
+const char* kTwoFields = R"({"set":"more","primary_key":["id"],"fields":[{"name":"id","type":"integer","required":true},)"
+                         R"({"name":"v","type":"string"}]})";
+
+// A buyer's database holding a stage whose chunks seal `plaintext` (made by a seller that does
+// not follow the format) under `key`.
+struct CraftedStage {
+    TempDir dir;
+    Database db = open_db(dir.file("baton.db"));
+    crypto::Key32 key = crypto::random_secret<32>();
+
+    void write(const Bytes& plaintext, uint32_t chunk_size = 4096) {
+        const uint32_t n = *chunk_count_for(plaintext.size(), chunk_size);
+        REQUIRE(save_inbound_stage(db, {"deal-1", 0, "s", to_bytes("m"), n, chunk_size, 0}, 1).ok());
+        ChunkWriter w(db, "deal-1", 0, chunk_size, n, key.clone());
+        REQUIRE(w.write(plaintext).ok());
+        REQUIRE(w.finish().ok());
+    }
+    StageCheck check(std::vector<CheckSet> sets = {{"items", "", {"id"}}}) {
+        for (auto& s : sets)
+            if (s.schema_json.empty()) s.schema_json = s.name == "items" ? kOneField : kTwoFields;
+        auto r = check_stage(db, "deal-1", 0, key, 4096, sets);
+        REQUIRE(r.ok());
+        return std::move(r).value();
+    }
+};
+
+}  // namespace
+
+TEST_CASE("the batch decoder refuses unknown fields, empty or non-UTF-8 values and empty batches", "[handover]") {
+    StageBatch b;
+    REQUIRE_FALSE(b.parse(hex("0801120a0a030a01610a030a0162")).has_value());
+    CHECK(b.set() == 1);
+    CHECK(b.records() == 1);
+    CHECK(b.fields_are(2));
+    CHECK_FALSE(b.fields_are(1));
+    std::vector<FieldValue> row;
+    b.record(0, row);
+    CHECK(row == std::vector<FieldValue>{"a", "b"});
+    struct Case { const char* name; const char* bytes; };
+    for (const Case& c : {Case{"unknown batch field", "0801120a0a030a01610a030a01621801"},
+                          Case{"unknown record field", "080112071003" "0a030a0161"},
+                          Case{"unknown value field", "080112070a050a01611001"},
+                          Case{"no records", "0801"},
+                          Case{"empty value", "080112040a020a00"},
+                          Case{"not UTF-8", "080112050a030a01ff"},
+                          Case{"not protobuf", "ffffffff"},
+                          Case{"truncated", "0801120a0a030a0161"}}) {
+        INFO(c.name);
+        auto f = b.parse(hex(c.bytes));
+        REQUIRE(f.has_value());
+        CHECK(f->code == "batch_malformed");
+    }
+    // A value sent absent is null.
+    REQUIRE_FALSE(b.parse(hex("080012040a000a00")).has_value());
+    b.record(0, row);
+    CHECK(row == std::vector<FieldValue>{std::nullopt, std::nullopt});
+}
+
+TEST_CASE("a null in a field or an empty string are both sent absent", "[handover]") {
+    StageBatch b;
+    REQUIRE_FALSE(b.parse(ByteView(framed_batch(0, {{std::nullopt}, {""}})).subspan(4)).has_value());
+    std::vector<FieldValue> row;
+    b.record(1, row);
+    CHECK(row == std::vector<FieldValue>{std::nullopt});
+}
+
+TEST_CASE("the check reports what a broken seller's plaintext does wrong", "[handover]") {
+    CraftedStage s;
+    const Bytes one = framed_batch(0, {{"1"}, {"2"}});
+    SECTION("a well-formed stage passes") {
+        Bytes p = one;
+        append(p, framed_batch(0, {{"3"}}));
+        s.write(p);
+        auto c = s.check();
+        CHECK(c.ok);
+        CHECK(c.sets[0].records == 3);
+    }
+    SECTION("records with the wrong number of fields") {
+        s.write(framed_batch(0, {{"1", "x"}}));
+        CHECK(s.check().code == "batch_malformed");
+    }
+    SECTION("a batch naming a set beyond the manifest's") {
+        s.write(framed_batch(1, {{"1"}}));
+        CHECK(s.check().code == "unknown_set");
+    }
+    SECTION("sets out of order") {
+        Bytes p = framed_batch(1, {{"1", "x"}});
+        append(p, one);
+        s.write(p);
+        auto c = s.check({{"items", "", {"id"}}, {"more", "", {"id", "v"}}});
+        CHECK(c.code == "batch_malformed");
+        CHECK_THAT(c.detail, Catch::Contains("follows"));
+    }
+    SECTION("a plaintext that ends inside a batch") {
+        Bytes p = one;
+        p.pop_back();
+        s.write(p);
+        CHECK(s.check().code == "batch_malformed");
+    }
+    SECTION("a batch length of zero or over 16 MiB") {
+        s.write(hex(GENERATE("00000000", "01000001")));
+        CHECK(s.check().code == "batch_malformed");
+    }
+    SECTION("a required field missing") {
+        s.write(framed_batch(0, {{"1"}, {std::nullopt}}));
+        auto c = s.check();
+        CHECK(c.code == "schema_violation");
+        CHECK_THAT(c.detail, Catch::Contains("set items, record 2, field 'id': required_missing"));
+    }
+    SECTION("a value of the wrong type") {
+        s.write(framed_batch(0, {{"1"}, {"2"}, {"three"}}));
+        auto c = s.check();
+        CHECK(c.code == "schema_violation");
+        CHECK_THAT(c.detail, Catch::Contains("record 3"));
+        CHECK_THAT(c.detail, Catch::Contains("bad_format"));
+    }
+}
+
+TEST_CASE("a batch spanning many chunks reassembles", "[handover]") {
+    CraftedStage s;
+    std::vector<std::vector<FieldValue>> rows;
+    const std::string big(3000, 'v');
+    std::vector<std::string> ids;
+    for (int i = 0; i < 40; ++i) ids.push_back(std::to_string(i + 1));
+    for (const auto& id : ids) rows.push_back({id, big});
+    const Bytes p = framed_batch(0, rows);  // ~120 KiB: about 30 chunks of 4 KiB
+    s.write(p);
+    auto c = s.check({{"more", "", {"v", "id"}}});
+    INFO(c.detail);
+    CHECK(c.ok);
+    CHECK(c.sets[0].records == 40);
+    PlaintextDigest d;
+    d.update(p);
+    CHECK(c.plaintext_digest == d.finish());
+}
+
+TEST_CASE("a chunk shorter than the chunk size before the last one is refused", "[handover]") {
+    CraftedStage s;
+    const Bytes p = framed_batch(0, {{"1"}, {"2"}});
+    REQUIRE(save_inbound_stage(s.db, {"deal-1", 0, "s", to_bytes("m"), 2, 4096, 0}, 1).ok());
+    for (uint32_t i = 0; i < 2; ++i) {  // the whole batch in chunk 0, then one byte more
+        const Bytes piece = i == 0 ? p : Bytes{0};
+        auto st = s.db.prepare("INSERT INTO handover_chunks(deal, stage_number, idx, ciphertext) VALUES('deal-1', 0, ?, ?)");
+        REQUIRE(st.ok());
+        st->bind(1, int64_t{i}).bind_blob(2, crypto::chacha20poly1305_encrypt(s.key, chunk_nonce(i),
+                                                                              chunk_associated_data("deal-1", 0, i, 2), piece));
+        REQUIRE(st->run().ok());
+    }
+    auto c = s.check();
+    CHECK(c.code == "batch_malformed");
+    CHECK_THAT(c.detail, Catch::Contains("chunk 0 holds"));
+}
