@@ -3,8 +3,10 @@
 #include "agent/log.h"
 #include "core/merkle.h"
 #include "protocol/handover/rules.h"
+#include "protocol/witness/checkpoint.h"
 #include "storage/audit.h"
 #include "storage/handover_store.h"
+#include "storage/witness_store.h"
 
 namespace baton::agent {
 
@@ -107,6 +109,7 @@ asio::awaitable<Status> BuyerSession::on_message(const session::SessionMessage& 
     if (auto* p = std::get_if<StageQuery>(&m)) co_return co_await on_query(*p);
     if (auto* p = std::get_if<ChunkHashes>(&m)) co_return co_await on_hashes(*p);
     if (auto* p = std::get_if<KeyReleaseMessage>(&m)) co_return co_await on_key_release(*p);
+    if (auto* p = std::get_if<witness::CheckpointNotice>(&m)) co_return co_await on_checkpoint(*p);
     co_return refuse("unexpected_message", "the buyer does not expect this message");
 }
 
@@ -122,7 +125,11 @@ asio::awaitable<Status> BuyerSession::on_plan(const PlanPropose& m) {
         BATON_ASSIGN(auto stored, storage::find_plan(db, deal_));
         if (stored) {
             if (stored->plan_hash != hash) return conflict_error("this agent holds another plan for deal " + deal_);
-            if (stored->countersign) return *stored->countersign;
+            if (stored->countersign) {
+                BATON_TRY(storage::save_peer_certificate(db, deal_, "seller", peer_.envelope, now_unix()));
+                BATON_TRY(tx.commit());
+                return *stored->countersign;
+            }
         }
         const UnixTime now = now_unix();
         Bytes cs = encode_signed(sign_countersign(Countersign{deal_, hash, now}, keys_.identity));
@@ -130,6 +137,7 @@ asio::awaitable<Status> BuyerSession::on_plan(const PlanPropose& m) {
             BATON_TRY(storage::save_plan(db, storage::StoredPlan{deal_, "buyer", plan_bytes, hash, std::nullopt, now}));
         }
         BATON_TRY(storage::save_countersign(db, deal_, cs));
+        BATON_TRY(storage::save_peer_certificate(db, deal_, "seller", peer_.envelope, now));
         BATON_TRY(storage::append_audit(db, now, "plan.countersigned",
                                         "deal " + deal_ + ": countersigned the plan " + to_hex(hash).substr(0, 16) +
                                             " of " + peer_.subject_name));
@@ -381,6 +389,31 @@ asio::awaitable<Status> BuyerSession::on_key_release(const KeyReleaseMessage& m)
     log_event(LogLevel::info, "handover.checked", "stage " + man.stage + ": " + std::to_string(receipts->size()) +
                                                       " receipt(s) signed after the key release", fields_);
     for (auto& r : *receipts) BATON_CO_TRY(out_.send(ReceiptMessage{std::move(r)}));
+    co_return ok_status();
+}
+
+asio::awaitable<Status> BuyerSession::on_checkpoint(const witness::CheckpointNotice& m) {
+    BATON_CO_TRY(require_plan());
+    if (!plan_->witness) co_return refuse("unexpected_checkpoint", "the plan of deal " + deal_ + " names no witness");
+    auto env = decode_signed(m.checkpoint);
+    if (!env) co_return refuse("malformed_checkpoint", env.error().message());
+    auto cp = witness::open_plan_checkpoint(*env, *plan_, plan_hash_);
+    if (!cp) co_return refuse("bad_checkpoint", cp.error().message());
+    const Bytes bytes = m.checkpoint;
+    const uint64_t size = cp->tree_size;
+    const std::string witness_name = plan_->witness->name;
+    auto saved = co_await db_.run([&](storage::Database& db) -> Status {
+        BATON_ASSIGN(auto latest, storage::latest_checkpoint(db, deal_));
+        if (latest && latest->first >= size) return ok_status();  // nothing newer
+        BATON_ASSIGN(auto tx, storage::Transaction::begin(db));
+        BATON_TRY(storage::save_checkpoint(db, deal_, size, bytes));
+        BATON_TRY(storage::append_audit(db, now_unix(), "witness.checkpoint",
+                                        "deal " + deal_ + ": checkpoint of " + std::to_string(size) +
+                                            " leaves signed by the witness " + witness_name));
+        return tx.commit();
+    });
+    if (!saved) co_return saved.error();
+    log_event(LogLevel::info, "handover.checkpoint", "witness checkpoint of " + std::to_string(size) + " leaves", fields_);
     co_return ok_status();
 }
 

@@ -6,6 +6,10 @@
 // thread. Chunks are committed by a separate coroutine in batches (everything that arrived
 // while the previous commit ran), so the socket keeps being read while SQLite writes.
 //
+// The seller's certificate is stored with the plan (storage/witness_store.h, for evidence). When
+// the plan names a witness, the seller forwards the witness's checkpoints (CheckpointNotice): each
+// is verified against the plan's witness key, deal and plan hash, and stored.
+//
 // Memory: one chunk being assembled plus at most the seller's window of chunks waiting for
 // their commit (a seller that sends more is cut off).
 #pragma once
@@ -48,6 +52,7 @@ private:
     asio::awaitable<Status> on_hashes(const handover::ChunkHashes& m);
     asio::awaitable<Status> on_part(const handover::ChunkPart& m);
     asio::awaitable<Status> on_key_release(const handover::KeyReleaseMessage& m);
+    asio::awaitable<Status> on_checkpoint(const witness::CheckpointNotice& m);
     asio::awaitable<Status> send_status(uint32_t stage_number);
     asio::awaitable<Status> commit_batch();
     asio::awaitable<Status> sign_delivered(bool send);

@@ -8,7 +8,9 @@
 #include "agent/home.h"
 #include "agent/plan_view.h"
 #include "agent/progress_bar.h"
+#include "agent/witness_view.h"
 #include "certs/codec.h"
+#include "storage/witness_store.h"
 #include "storage/records/utf8.h"
 
 namespace baton::agent {
@@ -29,7 +31,11 @@ struct StageStatus {
     std::vector<std::string> receipts;  // kinds held
 };
 
-std::string state_of(const StageStatus& s) { return s.row ? s.row->state : "pending"; }
+// A stage the seller purged after it was accepted (baton purge: its purged receipt) shows as purged.
+std::string state_of(const StageStatus& s) {
+    if (std::find(s.receipts.begin(), s.receipts.end(), "purged") != s.receipts.end()) return "purged";
+    return s.row ? s.row->state : "pending";
+}
 
 Result<std::vector<StageStatus>> stage_statuses(Home& home, const handover::Plan& plan) {
     BATON_ASSIGN(auto rows, storage::list_stages(home.db(), plan.deal));
@@ -65,7 +71,7 @@ nlohmann::json stage_json(const LoadedPlan& lp, const StageStatus& s) {
     return j;
 }
 
-nlohmann::json deal_json(const LoadedPlan& lp, const std::vector<StageStatus>& stages) {
+nlohmann::json deal_json(const LoadedPlan& lp, const std::vector<StageStatus>& stages, const DealWitnessView& wv) {
     nlohmann::json j{{"deal", lp.plan.deal},
                      {"role", lp.stored.role},
                      {"counterparty", party_json(counterparty(lp))},
@@ -74,24 +80,14 @@ nlohmann::json deal_json(const LoadedPlan& lp, const std::vector<StageStatus>& s
                      {"plan_hash", to_hex(lp.plan_hash)},
                      {"stages", nlohmann::json::array()}};
     for (const auto& s : stages) j["stages"].push_back(stage_json(lp, s));
-    return j;
-}
-
-// Rows of cells as columns aligned by their widest cell, two spaces apart, indented.
-std::string table(const std::vector<std::vector<std::string>>& rows, const std::string& indent) {
-    std::vector<size_t> width;
-    for (const auto& r : rows)
-        for (size_t i = 0; i < r.size(); ++i) {
-            if (width.size() <= i) width.push_back(0);
-            width[i] = std::max(width[i], r[i].size());
-        }
-    std::string out;
-    for (const auto& r : rows) {
-        std::string line = indent;
-        for (size_t i = 0; i < r.size(); ++i) line += r[i] + (i + 1 < r.size() ? std::string(width[i] - r[i].size() + 2, ' ') : "");
-        out += line + "\n";
+    // Witnessed deals: the log as held here; the seller's stages say whether the witness logged
+    // them and whether they are closed (docs/witness.md).
+    j["witness_log"] = wv.json();
+    for (size_t i = 0; i < wv.stages.size() && i < stages.size(); ++i) {
+        j["stages"][i]["witnessed"] = wv.stages[i].witnessed;
+        j["stages"][i]["closed"] = wv.stages[i].closed;
     }
-    return out;
+    return j;
 }
 
 std::string join(const std::vector<std::string>& parts) {
@@ -100,12 +96,13 @@ std::string join(const std::vector<std::string>& parts) {
     return s.empty() ? "-" : s;
 }
 
-std::string deal_text(const LoadedPlan& lp, const std::vector<StageStatus>& stages) {
+std::string deal_text(const LoadedPlan& lp, const std::vector<StageStatus>& stages, const DealWitnessView& wv) {
     std::string head = "deal " + lp.plan.deal + ": this agent is the " + lp.stored.role + "; " +
                        (is_seller(lp) ? "buyer " : "seller ") + party_text(counterparty(lp)) + "; " +
                        (lp.countersign ? "plan countersigned" : "plan not countersigned yet") + "\n";
     std::vector<std::vector<std::string>> rows{{"#", "stage", "state", "chunks", "bytes", "receipts"}};
     if (is_seller(lp)) rows[0].push_back("re-sent (resumes)");
+    if (!wv.stages.empty()) rows[0].push_back("witness");
     std::string reasons;
     for (const auto& s : stages) {
         const auto& r = s.row;
@@ -113,10 +110,20 @@ std::string deal_text(const LoadedPlan& lp, const std::vector<StageStatus>& stag
                                        r ? std::to_string(r->chunks_held) + "/" + std::to_string(r->chunk_count) : "-",
                                        r ? human_bytes(r->ciphertext_bytes) : "-", join(s.receipts)};
         if (is_seller(lp)) cells.push_back(r ? human_bytes(r->bytes_resent) + " (" + std::to_string(r->resumes) + ")" : "-");
+        if (s.number < wv.stages.size()) {
+            const auto& w = wv.stages[s.number];
+            cells.push_back(w.closed ? "closed" : w.witnessed ? "logged" : "-");
+        }
         rows.push_back(std::move(cells));
         if (r && !r->reason.empty()) reasons += "  stage " + std::to_string(s.number + 1) + " rejected: " + r->reason + "\n";
     }
-    return head + table(rows, "  ") + reasons;
+    return head + text_table(rows) + reasons + wv.text();
+}
+
+// Whether this agent keeps the witness log of `deal` (and no plan of its own for it).
+bool is_witness_log(Home& home, const std::string& deal) {
+    auto deals = storage::log_deals(home.db());
+    return deals && std::find(deals->begin(), deals->end(), deal) != deals->end();
 }
 
 Status run_status(Context& ctx, const std::string& deal) {
@@ -127,12 +134,17 @@ Status run_status(Context& ctx, const std::string& deal) {
     nlohmann::json j = nlohmann::json::array();
     std::string text;
     for (const auto& d : deals) {
+        BATON_ASSIGN(auto stored, storage::find_plan(home.db(), d));
+        if (!stored && is_witness_log(home, d)) continue;  // shown below
         BATON_ASSIGN(auto lp, load_plan(home, d));
         BATON_ASSIGN(auto stages, stage_statuses(home, lp.plan));
-        j.push_back(deal_json(lp, stages));
-        text += (text.empty() ? "" : "\n") + deal_text(lp, stages);
+        BATON_ASSIGN(auto wv, deal_witness_view(home, lp));
+        j.push_back(deal_json(lp, stages, wv));
+        text += (text.empty() ? "" : "\n") + deal_text(lp, stages, wv);
     }
-    ctx.out.result({{"deals", j}}, text.empty() ? "No handover plans." : text);
+    BATON_ASSIGN(auto logs, witness_logs_json(home, deal));
+    if (!logs.empty()) text += (text.empty() ? "" : "\n") + witness_logs_text(logs);
+    ctx.out.result({{"deals", j}, {"witness_logs", logs}}, text.empty() ? "No handover plans." : text);
     return ok_status();
 }
 

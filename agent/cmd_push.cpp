@@ -3,13 +3,19 @@
 // until every requested stage is accepted, reconnecting with bounded exponential backoff and
 // jitter whenever the link drops, and resuming from what both sides durably hold.
 //
-// Exit codes: 0 every requested stage accepted; 5 the buyer stayed unreachable for --retry-for
-// seconds; 6 a stage was rejected (the reason is printed); 4 the buyer refused the session;
-// 8 the plan or the stages do not allow the push.
+// With a witness (docs/witness.md; --witness HOST:PORT, required when the plan names one), every
+// signed statement is submitted to the witness as it is made, and a stage counts as done only
+// once it is CLOSED: a verified checkpoint of the witness contains its accepted receipt. The next
+// stage is offered only then. A witness that is down pauses closure: push retries it with the
+// same bounded backoff and resumes by itself when it returns.
+//
+// Exit codes: 0 every requested stage accepted (and closed, with a witness); 5 the buyer or the
+// witness stayed unreachable for --retry-for seconds; 6 a stage was rejected (the reason is
+// printed), or a witness answer did not verify; 4 the buyer or witness refused the session;
+// 8 the plan or the stages do not allow the push, or the witness refused a statement.
 #include <unistd.h>
 
-#include <random>
-
+#include "agent/backoff.h"
 #include "agent/client.h"
 #include "agent/commands.h"
 #include "agent/db_worker.h"
@@ -18,6 +24,8 @@
 #include "agent/progress_bar.h"
 #include "agent/seller_session.h"
 #include "agent/stage_prep.h"
+#include "agent/witness_client.h"
+#include "storage/witness_store.h"
 
 namespace baton::agent {
 
@@ -28,24 +36,6 @@ struct PushArgs {
     bool all = false;
     int retry_for = 600, timeout = 120;
     double max_backoff = 10;
-};
-
-// Reconnection delays: 0.2 s doubling to --max-backoff, each drawn uniformly from [d/2, d] so
-// that many sellers cut off together do not return together.
-class Backoff {
-public:
-    explicit Backoff(double max_seconds) : max_(max_seconds) {}
-    std::chrono::milliseconds next() {
-        std::uniform_real_distribution<double> jitter(0.5, 1.0);
-        auto d = std::chrono::milliseconds(static_cast<int64_t>(delay_ * jitter(rng_) * 1000));
-        delay_ = std::min(max_, delay_ * 2);
-        return d;
-    }
-    void reset() { delay_ = 0.2; }
-
-private:
-    double max_, delay_ = 0.2;
-    std::mt19937_64 rng_{std::random_device{}()};
 };
 
 // The stages to push: the named one and every stage before it (they must close first), or all.
@@ -82,8 +72,12 @@ public:
                    {"chunk_count", p.chunk_count}, {"bytes_held", p.bytes_held}, {"bytes_total", p.bytes_total}});
         }
     }
-    void event(const nlohmann::json& j) const {
-        if (ctx_.json) std::printf("%s\n", j.dump().c_str()), std::fflush(stdout);
+    // One JSON line, with the seconds since push started (for scripts timing the phases).
+    void event(nlohmann::json j) const {
+        if (!ctx_.json) return;
+        j["seconds"] = std::chrono::duration<double>(Clock::now() - started_).count();
+        std::printf("%s\n", j.dump().c_str());
+        std::fflush(stdout);
     }
     void done() {
         if (bar_) bar_->finish();
@@ -96,13 +90,14 @@ private:
     std::string state_;
     std::unique_ptr<ProgressBar> bar_;
     Clock::time_point last_{};
+    Clock::time_point started_ = Clock::now();
 };
 
 bool worth_retrying(const Error& e) { return e.kind() == ErrorKind::unreachable; }
 
 asio::awaitable<Status> push_loop(Home& home, const certs::AgentKeys& keys, DbWorker& db, const SellerPlan& plan,
                                   const std::vector<uint32_t>& stages, const PushArgs& a, HostPort to,
-                                  PushReporter& reporter) {
+                                  std::optional<HostPort> witness_at, PushReporter& reporter) {
     Backoff backoff(a.max_backoff);
     auto last_progress = Clock::now();
     uint64_t progress_marker = 0, seen_marker = 0;
@@ -110,15 +105,22 @@ asio::awaitable<Status> push_loop(Home& home, const certs::AgentKeys& keys, DbWo
         ++progress_marker;
         reporter(p);
     };
+    std::unique_ptr<WitnessClient> witness;
+    if (witness_at) {
+        WitnessOptions options{std::chrono::seconds(a.timeout), a.max_backoff, std::chrono::seconds(a.retry_for)};
+        witness = std::make_unique<WitnessClient>(home, keys, db, plan, *witness_at, options, [&] { ++progress_marker; });
+    }
     for (int attempt = 1;; ++attempt) {
         auto cs = co_await open_session(home, keys, plan.plan.deal, to, std::chrono::seconds(a.timeout));
         Status st = cs ? Status() : Status(cs.error());
         if (cs) {
-            SellerSession session(*cs, db, keys, plan, on_progress, std::chrono::seconds(a.timeout));
+            SellerSession session(*cs, db, keys, plan, on_progress, std::chrono::seconds(a.timeout), witness.get());
             st = co_await session.run(stages);
         }
-        if (st) co_return st;
-        if (!worth_retrying(st.error())) co_return st;
+        if (st || !worth_retrying(st.error()) || (witness && witness->gave_up())) {
+            if (witness) witness->disconnect();
+            co_return st;
+        }
         if (progress_marker != seen_marker) {
             seen_marker = progress_marker;
             last_progress = Clock::now();
@@ -161,12 +163,21 @@ Status prepare_before_push(Context& ctx, Home& home, const certs::AgentKeys& key
 Status run_push(Context& ctx, const PushArgs& a) {
     BATON_TRY(certs::check_deal_id(a.deal));
     BATON_ASSIGN(auto to, parse_host_port(a.to));
-    if (!a.witness.empty()) return usage_error("--witness: witnessed handovers are not available yet");
+    std::optional<HostPort> witness_at;
+    if (!a.witness.empty()) {
+        BATON_ASSIGN(auto w, parse_host_port(a.witness));
+        witness_at = std::move(w);
+    }
     BATON_ASSIGN(auto dir, ctx.home_dir());
     BATON_ASSIGN(auto home, Home::open(dir));
-    BATON_ASSIGN(auto keys, home.unlock(ctx));
     BATON_ASSIGN(auto lp, load_plan(home, a.deal));
     if (lp.stored.role != "seller") return conflict_error("this agent is the buyer of deal " + a.deal + "; push is the seller's");
+    if (lp.plan.witness && !witness_at)
+        return usage_error("the plan of deal " + a.deal + " names a witness (" + party_text(*lp.plan.witness) +
+                           "): give its address with --witness HOST:PORT");
+    if (!lp.plan.witness && witness_at)
+        return usage_error("--witness: the plan of deal " + a.deal + " names no witness");
+    BATON_ASSIGN(auto keys, home.unlock(ctx));
     BATON_ASSIGN(auto stages, requested_stages(lp.plan, a));
     BATON_TRY(prepare_before_push(ctx, home, keys, lp));
     BATON_ASSIGN(auto worker, DbWorker::open(database_path(dir)));
@@ -176,7 +187,7 @@ Status run_push(Context& ctx, const PushArgs& a) {
     std::optional<Status> outcome;
     auto t0 = Clock::now();
     asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-        outcome = co_await push_loop(home, keys, *worker, plan, stages, a, to, reporter);
+        outcome = co_await push_loop(home, keys, *worker, plan, stages, a, to, witness_at, reporter);
     }, asio::detached);
     io.run();
     reporter.done();
@@ -198,10 +209,16 @@ Status run_push(Context& ctx, const PushArgs& a) {
         text += stage_label(a.deal, n, r.name) + ": " + r.state + " (" + std::to_string(r.chunk_count) + " chunks, " +
                 human_bytes(r.ciphertext_bytes) + ", re-sent " + human_bytes(r.bytes_resent) + ")\n";
     }
+    const std::string closed = witness_at ? " and closed by the witness " + lp.plan.witness->name : "";
     (void)home.audit("push.completed", "deal " + a.deal + " to " + a.to + ": " + std::to_string(stages.size()) +
-                                           " stage(s) accepted");
-    ctx.out.result({{"event", "done"}, {"deal", a.deal}, {"stages", js}, {"seconds", seconds}},
-                   text + "Every requested stage of deal " + a.deal + " is accepted by the buyer.");
+                                           " stage(s) accepted" + closed);
+    nlohmann::json done{{"event", "done"}, {"deal", a.deal}, {"stages", js}, {"seconds", seconds},
+                        {"witnessed", witness_at.has_value()}};
+    if (witness_at) {
+        BATON_ASSIGN(uint64_t size, storage::latest_checkpoint_size(home.db(), a.deal));
+        done["witness_tree_size"] = size;
+    }
+    ctx.out.result(done, text + "Every requested stage of deal " + a.deal + " is accepted by the buyer" + closed + ".");
     return ok_status();
 }
 
@@ -212,7 +229,9 @@ void register_push_command(CLI::App& app, Context& ctx, Action& action) {
     auto* push = app.add_subcommand("push", "Hand the plan's stages to the buyer, resuming after any interruption");
     push->add_option("--deal", a->deal, "Deal id")->required();
     push->add_option("--to", a->to, "The buyer's HOST:PORT")->required();
-    push->add_option("--witness", a->witness, "The witness's HOST:PORT (not available yet)");
+    push->add_option("--witness", a->witness,
+                     "The witness's HOST:PORT (required when the plan names a witness): every statement is logged "
+                     "with it, and each stage closes on its checkpoint");
     auto* stage = push->add_option("--stage", a->stage, "Push up to and including this stage");
     push->add_flag("--all", a->all, "Push every stage (the default)")->excludes(stage);
     push->add_option("--retry-for", a->retry_for, "Seconds without progress before giving up (default 600)")

@@ -22,5 +22,8 @@ void register_record_commands(CLI::App& app, Context& ctx, Action& action);    /
 void register_plan_commands(CLI::App& app, Context& ctx, Action& action);      // plan ..., prepare
 void register_handover_commands(CLI::App& app, Context& ctx, Action& action);  // status, accept, reject
 void register_push_command(CLI::App& app, Context& ctx, Action& action);       // push
+void register_purge_command(CLI::App& app, Context& ctx, Action& action);      // purge
+void register_notices_command(CLI::App& app, Context& ctx, Action& action);    // notices
+void register_evidence_commands(CLI::App& app, Context& ctx, Action& action);  // evidence, verify, report
 
 }  // namespace baton::agent

@@ -37,6 +37,9 @@ int main(int argc, char** argv) {
     agent::register_plan_commands(app, ctx, action);
     agent::register_handover_commands(app, ctx, action);
     agent::register_push_command(app, ctx, action);
+    agent::register_purge_command(app, ctx, action);
+    agent::register_notices_command(app, ctx, action);
+    agent::register_evidence_commands(app, ctx, action);
 
     try {
         app.parse(argc, argv);

@@ -1,5 +1,6 @@
 #include "agent/output.h"
 
+#include <algorithm>
 #include <iostream>
 
 namespace baton::agent {
@@ -54,6 +55,23 @@ std::string TextBlock::str() const {
         } else {
             out += k + ":" + std::string(width - k.size() + 1, ' ') + v + "\n";
         }
+    }
+    return out;
+}
+
+std::string text_table(const std::vector<std::vector<std::string>>& rows, const std::string& indent) {
+    std::vector<size_t> width;
+    for (const auto& r : rows)
+        for (size_t i = 0; i < r.size(); ++i) {
+            if (width.size() <= i) width.push_back(0);
+            width[i] = std::max(width[i], r[i].size());
+        }
+    std::string out;
+    for (const auto& r : rows) {
+        std::string line = indent;
+        for (size_t i = 0; i < r.size(); ++i)
+            line += r[i] + (i + 1 < r.size() ? std::string(width[i] - r[i].size() + 2, ' ') : "");
+        out += line + "\n";
     }
     return out;
 }

@@ -27,6 +27,10 @@ private:
     bool json_;
 };
 
+// Rows of cells as columns aligned by their widest cell, two spaces apart, each line starting
+// with `indent`.
+std::string text_table(const std::vector<std::vector<std::string>>& rows, const std::string& indent = "  ");
+
 // Aligned "key: value" lines for text output.
 class TextBlock {
 public:

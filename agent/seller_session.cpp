@@ -5,6 +5,7 @@
 #include "protocol/handover/rules.h"
 #include "storage/audit.h"
 #include "storage/handover_store.h"
+#include "storage/witness_store.h"
 
 namespace baton::agent {
 
@@ -39,6 +40,7 @@ std::string state_after(ReceiptKind k) {
         case ReceiptKind::verified: return "verified";
         case ReceiptKind::rejected: return "rejected";
         case ReceiptKind::accepted: return "accepted";
+        case ReceiptKind::purged: return "purged";
     }
     return "offered";
 }
@@ -66,8 +68,8 @@ Status mark_sent(storage::Database& db, const std::string& deal, uint32_t n, uin
 }  // namespace
 
 SellerSession::SellerSession(ClientSession& cs, DbWorker& db, const certs::AgentKeys& keys, const SellerPlan& plan,
-                             DeliveryProgressFn progress, Clock::duration reply_timeout)
-    : cs_(cs), db_(db), keys_(keys), plan_(plan), progress_(std::move(progress)), timeout_(reply_timeout),
+                             DeliveryProgressFn progress, Clock::duration reply_timeout, StageWitness* witness)
+    : cs_(cs), db_(db), keys_(keys), plan_(plan), progress_(std::move(progress)), timeout_(reply_timeout), witness_(witness),
       out_(cs.sock, cs.channel, reply_timeout), inbox_wake_(cs.sock.executor()), reader_done_(cs.sock.executor()) {}
 
 void SellerSession::start_reader() {
@@ -126,10 +128,17 @@ void SellerSession::report(const StageWork& w) {
 asio::awaitable<Status> SellerSession::run(const std::vector<uint32_t>& stages) {
     out_.start();
     start_reader();
-    Status result = co_await agree_plan();
+    const std::string deal = plan_.plan.deal;
+    const Bytes buyer_cert = cs_.peer.envelope;
+    Status result = co_await db_.run([&](storage::Database& db) {
+        return storage::save_peer_certificate(db, deal, "buyer", buyer_cert, now_unix());
+    });
+    if (result) result = co_await agree_plan();
+    if (result) result = co_await to_witness(std::nullopt);
     for (uint32_t n : stages) {
         if (!result) break;
         result = co_await push_stage(n);
+        if (result) result = co_await close_stage(n);
     }
     if (result) result = co_await finish();
     out_.stop();
@@ -137,6 +146,22 @@ asio::awaitable<Status> SellerSession::run(const std::vector<uint32_t>& stages) 
     co_await out_.join();
     while (reader_running_) co_await reader_done_.wait(std::chrono::seconds(1));
     co_return result;
+}
+
+asio::awaitable<Status> SellerSession::to_witness(std::optional<uint32_t> offering) {
+    if (!witness_) co_return ok_status();
+    co_return co_await witness_->submit(offering);
+}
+
+// With a witness: wait until the stage's accepted receipt is in a verified checkpoint, then tell
+// the buyer (CheckpointNotice). Meanwhile the buyer's session idles; if it is cut, push resumes.
+asio::awaitable<Status> SellerSession::close_stage(uint32_t n) {
+    if (!witness_) co_return ok_status();
+    BATON_CO_ASSIGN(Bytes checkpoint, co_await witness_->close(n));
+    const std::string deal = plan_.plan.deal, name = plan_.plan.stages.at(n).name;
+    log_event(LogLevel::info, "handover.closed", "stage " + name + " is closed: the witness logged its acceptance",
+              {{"deal", deal}, {"stage", name}});
+    co_return out_.send(witness::CheckpointNotice{std::move(checkpoint)});
 }
 
 asio::awaitable<Status> SellerSession::finish() {
@@ -175,6 +200,7 @@ asio::awaitable<Status> SellerSession::push_stage(uint32_t n) {
     BATON_CO_ASSIGN(w.manifest, open_manifest(w.manifest_env));
     if (w.state == "accepted") co_return ok_status();
     if (w.state == "rejected") co_return verify_error("stage " + w.name + " was rejected: " + (*row)->reason);
+    BATON_CO_TRY(co_await to_witness(n));
     BATON_CO_TRY(out_.send(StageOffer{w.manifest_bytes}));
     while (true) {
         BATON_CO_ASSIGN(auto st, co_await expect<StageStatus>("the stage's status"));
@@ -304,9 +330,12 @@ asio::awaitable<Status> SellerSession::absorb_receipts(StageWork& w, const std::
             log_event(LogLevel::info, "handover." + kind, "stage " + w.name + ": the buyer signed " + kind,
                       {{"deal", deal}, {"stage", w.name}, {"reason", reason}});
         }
-        if (r.kind == ReceiptKind::rejected)
+        if (r.kind == ReceiptKind::rejected) {
+            BATON_CO_TRY(co_await to_witness(w.number));
             co_return verify_error("stage " + w.name + " was rejected by the buyer: " + reason);
+        }
     }
+    if (!receipts.empty()) BATON_CO_TRY(co_await to_witness(w.number));
     co_return ok_status();
 }
 
@@ -331,6 +360,7 @@ asio::awaitable<Status> SellerSession::release_key(StageWork& w) {
     if (!release) co_return release.error();
     if (state_rank(w.state) < state_rank("key_released")) w.state = "key_released";
     report(w);
+    BATON_CO_TRY(co_await to_witness(w.number));
     co_return out_.send(KeyReleaseMessage{release->statement, release->sealed_key});
 }
 

@@ -16,6 +16,7 @@ struct Server::Established {
     session::SecureChannel channel;
     certs::Certificate peer;
     std::string deal;
+    certs::Role own_role = certs::Role::buyer;  // the role of this agent's certificate in the session
 };
 
 namespace {
@@ -33,7 +34,8 @@ struct CountGuard {
 bool is_handover_message(const session::SessionMessage& m) {
     return std::holds_alternative<handover::PlanPropose>(m) || std::holds_alternative<handover::StageOffer>(m) ||
            std::holds_alternative<handover::StageQuery>(m) || std::holds_alternative<handover::ChunkHashes>(m) ||
-           std::holds_alternative<handover::ChunkPart>(m) || std::holds_alternative<handover::KeyReleaseMessage>(m);
+           std::holds_alternative<handover::ChunkPart>(m) || std::holds_alternative<handover::KeyReleaseMessage>(m) ||
+           std::holds_alternative<witness::CheckpointNotice>(m);
 }
 
 nlohmann::json peer_fields(const certs::Certificate& peer, const std::string& deal) {
@@ -44,7 +46,8 @@ nlohmann::json peer_fields(const certs::Certificate& peer, const std::string& de
 }  // namespace
 
 Server::Server(asio::io_context& io, Home& home, const certs::AgentKeys& keys, DbWorker& db, ServerLimits limits)
-    : io_(io), acceptor_(io), home_(home), keys_(keys), db_(db), limits_(limits), noise_static_(crypto::random_secret<32>()) {}
+    : io_(io), acceptor_(io), home_(home), keys_(keys), db_(db), limits_(limits), noise_static_(crypto::random_secret<32>()),
+      witness_logs_(std::make_unique<WitnessLogs>(keys.identity)) {}
 
 Result<asio::ip::tcp::endpoint> Server::listen(const HostPort& where) {
     asio::error_code ec;
@@ -104,8 +107,14 @@ asio::awaitable<std::optional<Server::Established>> Server::handshake(FramedSock
         log_event(LogLevel::error, "store.failed", trust.error().message());
         co_return std::nullopt;
     }
-    auto hs = session::BatonHandshake::responder([this](const std::string& d) { return lookup(d); },
-                                                 session_config(noise_static_, *trust));
+    std::optional<certs::Role> own_role;
+    auto hs = session::BatonHandshake::responder(
+        [this, &own_role](const std::string& d) {
+            auto creds = lookup(d);
+            if (creds) own_role = creds->certificate.role;
+            return creds;
+        },
+        session_config(noise_static_, *trust));
     const auto deadline = Clock::now() + limits_.handshake_timeout;
     while (true) {
         auto frame = co_await sock.read_frame(deadline - Clock::now());
@@ -135,7 +144,7 @@ asio::awaitable<std::optional<Server::Established>> Server::handshake(FramedSock
         if (step->status == session::HandshakeStatus::established) {
             auto channel = hs.take_channel();
             if (!channel) co_return std::nullopt;
-            co_return Established{std::move(channel).value(), hs.peer(), hs.deal()};
+            co_return Established{std::move(channel).value(), hs.peer(), hs.deal(), own_role.value_or(certs::Role::buyer)};
         }
     }
 }
@@ -145,6 +154,7 @@ asio::awaitable<void> Server::converse(FramedSocket& sock, Established& s) {
     Outbox out(sock, s.channel, limits_.idle_timeout);
     out.start();
     std::unique_ptr<BuyerSession> buyer;
+    std::unique_ptr<WitnessSession> witness;
     bool committer_running = false;
     Signal committer_done(io_.get_executor());
     while (!out.failure()) {
@@ -166,6 +176,15 @@ asio::awaitable<void> Server::converse(FramedSocket& sock, Established& s) {
         if (auto* r = std::get_if<session::Refusal>(&*m)) {
             log_event(LogLevel::info, "session.closed", "peer ended the session: " + r->code + ": " + r->detail, fields);
             break;
+        }
+        if (s.peer.role == certs::Role::seller && s.own_role == certs::Role::witness) {
+            if (!witness) witness = std::make_unique<WitnessSession>(db_, *witness_logs_, s.peer, s.deal, out, fields);
+            auto st = co_await witness->on_message(*m);
+            if (!st) {
+                log_event(LogLevel::warn, "witness.session_ended", st.error().message(), fields);
+                break;
+            }
+            continue;
         }
         if (!is_handover_message(*m) || s.peer.role != certs::Role::seller) {
             (void)out.send(session::Refusal{"unexpected_message", "this agent does not expect that message"});

@@ -1,5 +1,7 @@
 // `baton serve`: accepts sessions for every deal the agent holds a certificate for. One
-// coroutine per connection on a single-threaded io_context.
+// coroutine per connection on a single-threaded io_context. A seller's session is served as the
+// buyer (agent/buyer_session.h) or, when this agent's certificate for the deal is the witness's,
+// as the witness (agent/witness_server.h).
 //
 // Limits: a handshake must finish within handshake_timeout; an established session that sends
 // nothing for idle_timeout is closed; at most max_pending_handshakes connections may be in the
@@ -15,6 +17,7 @@
 #include "agent/db_worker.h"
 #include "agent/framed_socket.h"
 #include "agent/home.h"
+#include "agent/witness_server.h"
 #include "protocol/session/handshake.h"
 
 namespace baton::agent {
@@ -49,6 +52,7 @@ private:
     DbWorker& db_;
     ServerLimits limits_;
     Secret<32> noise_static_;
+    std::unique_ptr<WitnessLogs> witness_logs_;  // used on db_'s thread only
     // Shared with each handshake's guard, which may outlive the Server (see CountGuard).
     std::shared_ptr<size_t> pending_handshakes_ = std::make_shared<size_t>(0);
 };

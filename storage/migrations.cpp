@@ -161,10 +161,42 @@ CREATE TABLE handover_key_releases (
 );
 )SQL";
 
+// 4: witness logs and the seller's mirrors of them, checkpoints, refused statements, and the
+// certificates other parties presented in a deal's sessions (storage/witness_store.h,
+// docs/witness.md). Values are exact envelope bytes.
+constexpr const char* kV4 = R"SQL(
+CREATE TABLE peer_certificates (
+  deal     TEXT NOT NULL,
+  role     TEXT NOT NULL,
+  envelope BLOB NOT NULL,
+  saved_at INTEGER NOT NULL,
+  PRIMARY KEY (deal, role)
+);
+CREATE TABLE witness_leaves (
+  deal     TEXT NOT NULL,
+  idx      INTEGER NOT NULL,
+  envelope BLOB NOT NULL,
+  PRIMARY KEY (deal, idx)
+);
+CREATE TABLE witness_checkpoints (
+  deal      TEXT NOT NULL,
+  tree_size INTEGER NOT NULL,
+  envelope  BLOB NOT NULL,
+  PRIMARY KEY (deal, tree_size)
+);
+CREATE TABLE witness_refused (
+  deal          TEXT NOT NULL,
+  refusal_index INTEGER NOT NULL,
+  envelope      BLOB NOT NULL,
+  PRIMARY KEY (deal, refusal_index)
+);
+)SQL";
+
 constexpr Migration kMigrations[] = {
     {1, kV1},
     {2, kV2},
     {3, kV3},
+    {4, kV4},
 };
 
 }  // namespace

@@ -217,6 +217,23 @@ Status check_key_release_fields(const KeyRelease& k) {
     return check_time(k.released_at, at.sub("released_at"));
 }
 
+Status check_checkpoint_fields(const Checkpoint& c) {
+    const Where at("checkpoint");
+    BATON_TRY(check_deal(c.deal, at.sub("deal")));
+    if (c.tree_size < 1) return at.sub("tree_size").error("is 0 (a log holds at least its plan)");
+    return check_time(c.signed_at, at.sub("signed_at"));
+}
+
+Status check_refusal_fields(const Refusal& r) {
+    const Where at("refusal");
+    BATON_TRY(check_deal(r.deal, at.sub("deal")));
+    BATON_TRY(text::check_reason_code(r.reason_code, at.sub("reason_code")));
+    if (r.reason_detail.size() > kMaxReasonBytes)
+        return at.sub("reason_detail").error("is longer than " + std::to_string(kMaxReasonBytes) + " bytes");
+    BATON_TRY(text::check_utf8(r.reason_detail, at.sub("reason_detail")));
+    return check_time(r.signed_at, at.sub("signed_at"));
+}
+
 }  // namespace detail
 
 Status validate_plan(const Plan& p) {
@@ -242,6 +259,16 @@ Status validate_receipt(const Receipt& r) {
 Status validate_key_release(const KeyRelease& k) {
     BATON_TRY(detail::check_key_release_fields(k));
     return check_body_size(encode_key_release_body(k), "key_release");
+}
+
+Status validate_checkpoint(const Checkpoint& c) {
+    BATON_TRY(detail::check_checkpoint_fields(c));
+    return check_body_size(encode_checkpoint_body(c), "checkpoint");
+}
+
+Status validate_refusal(const Refusal& r) {
+    BATON_TRY(detail::check_refusal_fields(r));
+    return check_body_size(encode_refusal_body(r), "refusal");
 }
 
 }  // namespace baton::handover

@@ -174,6 +174,7 @@ hw::ReceiptKind receipt_kind_to(ReceiptKind k) {
         case ReceiptKind::verified: return hw::RECEIPT_VERIFIED;
         case ReceiptKind::rejected: return hw::RECEIPT_REJECTED;
         case ReceiptKind::accepted: return hw::RECEIPT_ACCEPTED;
+        case ReceiptKind::purged: return hw::RECEIPT_PURGED;
     }
     return hw::RECEIPT_KIND_UNSPECIFIED;
 }
@@ -184,6 +185,7 @@ Result<ReceiptKind> receipt_kind_from(int k, const Where& at) {
         case hw::RECEIPT_VERIFIED: return ReceiptKind::verified;
         case hw::RECEIPT_REJECTED: return ReceiptKind::rejected;
         case hw::RECEIPT_ACCEPTED: return ReceiptKind::accepted;
+        case hw::RECEIPT_PURGED: return ReceiptKind::purged;
         default: return at.error("is unknown (" + std::to_string(k) + ")");
     }
 }
@@ -293,6 +295,58 @@ Result<KeyRelease> decode_key_release_body(ByteView body) {
     k.released_at = w.released_at();
     BATON_TRY(detail::check_key_release_fields(k));
     return k;
+}
+
+// ---- witness statements ----------------------------------------------------------------------------
+
+Bytes encode_checkpoint_body(const Checkpoint& c) {
+    hw::CheckpointBody w;
+    w.set_version(kBodyVersion);
+    w.set_deal(c.deal);
+    put(w.mutable_plan_hash(), c.plan_hash);
+    w.set_tree_size(c.tree_size);
+    put(w.mutable_root(), c.root);
+    w.set_signed_at(c.signed_at);
+    return serialize(w);
+}
+
+Bytes encode_refusal_body(const Refusal& r) {
+    hw::RefusalBody w;
+    w.set_version(kBodyVersion);
+    w.set_deal(r.deal);
+    put(w.mutable_statement_hash(), r.statement_hash);
+    w.set_reason_code(r.reason_code);
+    w.set_reason_detail(r.reason_detail);
+    w.set_signed_at(r.signed_at);
+    return serialize(w);
+}
+
+Result<Checkpoint> decode_checkpoint_body(ByteView body) {
+    hw::CheckpointBody w;
+    BATON_TRY(parse_body(body, w, "checkpoint"));
+    const Where at("checkpoint");
+    Checkpoint c;
+    c.deal = w.deal();
+    BATON_ASSIGN(c.plan_hash, fixed32(w.plan_hash(), at.sub("plan_hash")));
+    c.tree_size = w.tree_size();
+    BATON_ASSIGN(c.root, fixed32(w.root(), at.sub("root")));
+    c.signed_at = w.signed_at();
+    BATON_TRY(detail::check_checkpoint_fields(c));
+    return c;
+}
+
+Result<Refusal> decode_refusal_body(ByteView body) {
+    hw::RefusalBody w;
+    BATON_TRY(parse_body(body, w, "refusal"));
+    const Where at("refusal");
+    Refusal r;
+    r.deal = w.deal();
+    BATON_ASSIGN(r.statement_hash, fixed32(w.statement_hash(), at.sub("statement_hash")));
+    r.reason_code = w.reason_code();
+    r.reason_detail = w.reason_detail();
+    r.signed_at = w.signed_at();
+    BATON_TRY(detail::check_refusal_fields(r));
+    return r;
 }
 
 }  // namespace baton::handover

@@ -51,6 +51,8 @@ Status check_countersign_fields(const Countersign& c);
 Status check_manifest_fields(const Manifest& m);
 Status check_receipt_fields(const Receipt& r);
 Status check_key_release_fields(const KeyRelease& k);
+Status check_checkpoint_fields(const Checkpoint& c);
+Status check_refusal_fields(const Refusal& r);
 
 // Largest body that leaves room for its envelope (kind, signer, signature, framing) within
 // kMaxStatementBytes.

@@ -20,6 +20,8 @@ hw::StatementKind kind_to(StatementKind k) {
         case StatementKind::manifest: return hw::STATEMENT_MANIFEST;
         case StatementKind::receipt: return hw::STATEMENT_RECEIPT;
         case StatementKind::key_release: return hw::STATEMENT_KEY_RELEASE;
+        case StatementKind::checkpoint: return hw::STATEMENT_CHECKPOINT;
+        case StatementKind::refusal: return hw::STATEMENT_REFUSAL;
     }
     return hw::STATEMENT_KIND_UNSPECIFIED;
 }
@@ -31,6 +33,8 @@ Result<StatementKind> kind_from(int k) {
         case hw::STATEMENT_MANIFEST: return StatementKind::manifest;
         case hw::STATEMENT_RECEIPT: return StatementKind::receipt;
         case hw::STATEMENT_KEY_RELEASE: return StatementKind::key_release;
+        case hw::STATEMENT_CHECKPOINT: return StatementKind::checkpoint;
+        case hw::STATEMENT_REFUSAL: return StatementKind::refusal;
         default: return input_error("statement: kind is unknown (" + std::to_string(k) + ")");
     }
 }
@@ -61,6 +65,8 @@ std::string_view statement_context(StatementKind k) {
         case StatementKind::manifest: return "manifest";
         case StatementKind::receipt: return "receipt";
         case StatementKind::key_release: return "key-release";
+        case StatementKind::checkpoint: return "checkpoint";
+        case StatementKind::refusal: return "witness-refusal";
     }
     return "?";
 }
@@ -71,6 +77,7 @@ std::string_view receipt_kind_name(ReceiptKind k) {
         case ReceiptKind::verified: return "verified";
         case ReceiptKind::rejected: return "rejected";
         case ReceiptKind::accepted: return "accepted";
+        case ReceiptKind::purged: return "purged";
     }
     return "?";
 }
@@ -111,6 +118,7 @@ Status check_signature(const Signed& s) {
 }
 
 Digest32 statement_hash(const Signed& s) { return crypto::blake2b_256(s.body); }
+Digest32 envelope_hash(const Signed& s) { return crypto::blake2b_256(encode_signed(s)); }
 
 // ---- sign ----------------------------------------------------------------------------------------
 
@@ -128,6 +136,12 @@ Signed sign_receipt(const Receipt& r, const crypto::Ed25519KeyPair& key) {
 }
 Signed sign_key_release(const KeyRelease& k, const crypto::Ed25519KeyPair& key) {
     return sign_body(StatementKind::key_release, encode_key_release_body(k), key);
+}
+Signed sign_checkpoint(const Checkpoint& c, const crypto::Ed25519KeyPair& key) {
+    return sign_body(StatementKind::checkpoint, encode_checkpoint_body(c), key);
+}
+Signed sign_refusal(const Refusal& r, const crypto::Ed25519KeyPair& key) {
+    return sign_body(StatementKind::refusal, encode_refusal_body(r), key);
 }
 
 // ---- open ----------------------------------------------------------------------------------------
@@ -157,6 +171,26 @@ Result<Receipt> open_receipt(const Signed& s) {
 Result<KeyRelease> open_key_release(const Signed& s) {
     BATON_TRY(check_opening(s, StatementKind::key_release));
     return decode_key_release_body(s.body);
+}
+
+Result<Checkpoint> open_checkpoint(const Signed& s) {
+    BATON_TRY(check_opening(s, StatementKind::checkpoint));
+    return decode_checkpoint_body(s.body);
+}
+
+Result<Refusal> open_refusal(const Signed& s) {
+    BATON_TRY(check_opening(s, StatementKind::refusal));
+    return decode_refusal_body(s.body);
+}
+
+Result<Checkpoint> open_checkpoint(const Signed& s, const PublicKey& witness) {
+    if (s.signer != witness) return auth_error("checkpoint is not signed by the plan's witness");
+    return open_checkpoint(s);
+}
+
+Result<Refusal> open_refusal(const Signed& s, const PublicKey& witness) {
+    if (s.signer != witness) return auth_error("witness refusal is not signed by the plan's witness");
+    return open_refusal(s);
 }
 
 }  // namespace baton::handover

@@ -1,13 +1,13 @@
 // Signed statements of a handover (DESIGN §2-§3, docs/handover.md): the plan and the buyer's
 // countersignature, the seller's manifest of each prepared stage, the buyer's receipts and the
-// seller's key releases. Each is a validated struct here and a protobuf body on the wire
+// seller's key releases; and the witness's checkpoints and refusals (docs/witness.md). Each is a validated struct here and a protobuf body on the wire
 // (protocol/handover.proto); only statements.cpp sees the generated types.
 //
 // A statement travels as an envelope:  kind || body bytes || signer key || signature, where
 //   signature = Ed25519(signer, "baton-v1:" || context(kind) || 0x00 || body)   (crypto::sign_in_context)
 // over the exact body bytes received; nothing is ever re-serialized before it is verified. The
-// contexts are "plan", "plan-countersign", "manifest", "receipt", "key-release": a signature of
-// one kind can never pass as another.
+// contexts are "plan", "plan-countersign", "manifest", "receipt", "key-release", "checkpoint",
+// "witness-refusal": a signature of one kind can never pass as another.
 //
 // The hash of a statement is BLAKE2b-256 of its body bytes (plan_hash, manifest_hash below).
 //
@@ -32,7 +32,7 @@ namespace baton::handover {
 using crypto::Digest32;
 using crypto::PublicKey;
 
-enum class StatementKind { plan, countersign, manifest, receipt, key_release };
+enum class StatementKind { plan, countersign, manifest, receipt, key_release, checkpoint, refusal };
 std::string_view statement_context(StatementKind k);  // "plan", "plan-countersign", ...
 
 // A signed envelope, as received: the body is kept byte for byte.
@@ -63,6 +63,7 @@ Result<Signed> decode_signed(ByteView bytes);
 // Ok when `s.signature` is `s.signer`'s signature over s.body in s.kind's context (auth otherwise).
 Status check_signature(const Signed& s);
 Digest32 statement_hash(const Signed& s);  // BLAKE2b-256(body)
+Digest32 envelope_hash(const Signed& s);   // BLAKE2b-256(encode_signed(s)): how a Refusal names a statement
 
 // ---- the plan (DESIGN §6 "baton plan create") ------------------------------------------------
 struct Party {
@@ -127,8 +128,11 @@ struct Manifest {
     UnixTime prepared_at = 0;
 };
 
-// ---- receipts (signed by the buyer) ----------------------------------------------------------
-enum class ReceiptKind { delivered, verified, rejected, accepted };
+// ---- receipts (signed by the buyer; purged: by the seller) ------------------------------------
+// purged: the seller's statement, after `baton purge`, that it deleted an accepted stage's data;
+// its manifest_hash and merkle_root are the purged stage's. open_receipt checks the signature, not
+// who signed: the caller compares the signer with the plan's seller (purged) or buyer (others).
+enum class ReceiptKind { delivered, verified, rejected, accepted, purged };
 std::string_view receipt_kind_name(ReceiptKind k);  // "delivered", ...
 
 struct Receipt {
@@ -156,12 +160,33 @@ struct KeyRelease {
     UnixTime released_at = 0;
 };
 
+// ---- witness statements (signed by the plan's witness; docs/witness.md) ----------------------
+// A signed checkpoint of a deal's witness log: the log's first tree_size leaves have this root.
+struct Checkpoint {
+    std::string deal;
+    Digest32 plan_hash{};               // the deal's plan (the log's first leaf)
+    uint64_t tree_size = 0;             // >= 1
+    Digest32 root{};                    // RFC 9162 root, BLAKE2b-256, over the first tree_size leaves
+    UnixTime signed_at = 0;
+};
+
+// The witness's refusal of a submitted statement; it is logged as a leaf in place of the statement.
+struct Refusal {
+    std::string deal;
+    Digest32 statement_hash{};          // envelope_hash of the refused statement
+    std::string reason_code;            // [a-z0-9_]{1,64}: conflicting_manifest, stage_not_offered, ...
+    std::string reason_detail;          // for people, <= kMaxReasonBytes
+    UnixTime signed_at = 0;
+};
+
 // Sign: encode the body, sign it in its context. Open: check_signature, then decode the body.
 Signed sign_plan(const Plan& p, const crypto::Ed25519KeyPair& key);
 Signed sign_countersign(const Countersign& c, const crypto::Ed25519KeyPair& key);
 Signed sign_manifest(const Manifest& m, const crypto::Ed25519KeyPair& key);
 Signed sign_receipt(const Receipt& r, const crypto::Ed25519KeyPair& key);
 Signed sign_key_release(const KeyRelease& k, const crypto::Ed25519KeyPair& key);
+Signed sign_checkpoint(const Checkpoint& c, const crypto::Ed25519KeyPair& key);
+Signed sign_refusal(const Refusal& r, const crypto::Ed25519KeyPair& key);
 
 // open_plan also requires the signer to be plan.seller (auth otherwise).
 Result<Plan> open_plan(const Signed& s);
@@ -169,6 +194,13 @@ Result<Countersign> open_countersign(const Signed& s);
 Result<Manifest> open_manifest(const Signed& s);
 Result<Receipt> open_receipt(const Signed& s);
 Result<KeyRelease> open_key_release(const Signed& s);
+// Checkpoints and refusals are opened against the witness the caller expects (the plan's):
+// another signer fails with auth.
+Result<Checkpoint> open_checkpoint(const Signed& s, const PublicKey& witness);
+Result<Refusal> open_refusal(const Signed& s, const PublicKey& witness);
+// The same without the signer check (the signature is still checked).
+Result<Checkpoint> open_checkpoint(const Signed& s);
+Result<Refusal> open_refusal(const Signed& s);
 
 // ---- checks and bare bodies (added beside the signed forms) ----------------------------------
 // validate_*: every bound and consistency rule the decoders enforce, so a signer can refuse to sign
@@ -179,13 +211,16 @@ Result<KeyRelease> open_key_release(const Signed& s);
 //  - manifest: chunk_size in [kMinChunkSize, kMaxChunkSize]; chunk_count is exactly the pieces of
 //    plaintext_bytes (at least 1: an empty stage has one empty chunk); ciphertext_bytes =
 //    plaintext_bytes + 16 * chunk_count; 1..kMaxSetsPerStage sets with unique names;
-//  - receipt: reason_code ([a-z0-9_]{1,64}) present exactly for rejected, reason_detail only there.
+//  - receipt: reason_code ([a-z0-9_]{1,64}) present exactly for rejected, reason_detail only there;
+//  - checkpoint: tree_size >= 1; refusal: reason_code [a-z0-9_]{1,64}, reason_detail <= kMaxReasonBytes.
 // An encoded body must also leave room for its envelope within kMaxStatementBytes.
 Status validate_plan(const Plan& p);
 Status validate_countersign(const Countersign& c);
 Status validate_manifest(const Manifest& m);
 Status validate_receipt(const Receipt& r);
 Status validate_key_release(const KeyRelease& k);
+Status validate_checkpoint(const Checkpoint& c);
+Status validate_refusal(const Refusal& r);
 
 // The body bytes sign_* signs, and their decoders (strict parse + validate_*, no signature): for
 // fuzzing, and for bodies whose envelope was verified already.
@@ -194,10 +229,14 @@ Bytes encode_countersign_body(const Countersign& c);
 Bytes encode_manifest_body(const Manifest& m);
 Bytes encode_receipt_body(const Receipt& r);
 Bytes encode_key_release_body(const KeyRelease& k);
+Bytes encode_checkpoint_body(const Checkpoint& c);
+Bytes encode_refusal_body(const Refusal& r);
 Result<Plan> decode_plan_body(ByteView body);
 Result<Countersign> decode_countersign_body(ByteView body);
 Result<Manifest> decode_manifest_body(ByteView body);
 Result<Receipt> decode_receipt_body(ByteView body);
 Result<KeyRelease> decode_key_release_body(ByteView body);
+Result<Checkpoint> decode_checkpoint_body(ByteView body);
+Result<Refusal> decode_refusal_body(ByteView body);
 
 }  // namespace baton::handover

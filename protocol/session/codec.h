@@ -9,6 +9,7 @@
 
 #include "core/bytes.h"
 #include "protocol/handover/messages.h"
+#include "protocol/witness/messages.h"
 
 namespace baton::session {
 
@@ -29,11 +30,13 @@ struct Welcome {};
 struct Ping { uint64_t id = 0; };
 struct Pong { uint64_t id = 0; };
 // Cases 0-3 are the session's own (wire fields 1-4); the handover's transfer messages follow
-// (wire fields 5-14, in this order; docs/handover.md "Session flow").
+// (wire fields 5-14, in this order; docs/handover.md "Session flow"), then the witness's (wire
+// fields 20-22; docs/witness.md).
 using SessionMessage =
     std::variant<Welcome, Refusal, Ping, Pong, handover::PlanPropose, handover::PlanAgree, handover::StageOffer,
                  handover::StageQuery, handover::StageStatus, handover::ChunkHashes, handover::ChunkPart,
-                 handover::ChunkAck, handover::ReceiptMessage, handover::KeyReleaseMessage>;
+                 handover::ChunkAck, handover::ReceiptMessage, handover::KeyReleaseMessage, witness::WitnessSubmit,
+                 witness::WitnessReply, witness::CheckpointNotice>;
 
 Bytes encode_hello(std::string_view deal);
 // Returns the deal. Fails (bad_input) on a malformed hello or another protocol version.
@@ -48,7 +51,9 @@ Bytes encode_session_message(const SessionMessage& m);
 // kSealOverhead..kMaxSealedKeyBytes; stage numbers below kMaxStages; StageStatus with a known
 // phase and at most kMaxReceiptsInStatus receipts; ChunkHashes of 1..kMaxHashesPerMessage
 // 32-byte hashes; ChunkPart data of at most kMaxChunkPart bytes, empty only as the `last` piece
-// at offset 0 (an empty chunk), and not reaching past 2^32.
+// at offset 0 (an empty chunk), and not reaching past 2^32; WitnessReply with a known outcome,
+// a refusal exactly when refused, a checkpoint, and proofs of at most kMaxProofHashes 32-byte
+// hashes each.
 Result<SessionMessage> decode_session_message(ByteView bytes);
 
 }  // namespace baton::session

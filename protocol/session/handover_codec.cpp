@@ -69,6 +69,22 @@ struct Encoder {
         put_bytes(w.mutable_key_release()->mutable_statement(), m.statement);
         put_bytes(w.mutable_key_release()->mutable_sealed_key(), m.sealed_key);
     }
+    void operator()(const witness::WitnessSubmit& m) const {
+        put_bytes(w.mutable_witness_submit()->mutable_statement(), m.statement);
+        w.mutable_witness_submit()->set_known_size(m.known_size);
+    }
+    void operator()(const witness::WitnessReply& m) const {
+        auto* r = w.mutable_witness_reply();
+        r->set_outcome(static_cast<wire::SubmitOutcome>(m.outcome));
+        r->set_index(m.index);
+        put_bytes(r->mutable_refusal(), m.refusal);
+        put_bytes(r->mutable_checkpoint(), m.checkpoint);
+        for (const auto& h : m.inclusion) put_bytes(r->add_inclusion(), h);
+        for (const auto& h : m.consistency) put_bytes(r->add_consistency(), h);
+    }
+    void operator()(const witness::CheckpointNotice& m) const {
+        put_bytes(w.mutable_checkpoint_notice()->mutable_checkpoint(), m.checkpoint);
+    }
     // The session's own messages are encoded by codec.cpp.
     void operator()(const Welcome&) const {}
     void operator()(const Refusal&) const {}
@@ -140,6 +156,38 @@ Result<SessionMessage> key_release_from(const wire::KeyReleaseMessage& w) {
     return SessionMessage(ho::KeyReleaseMessage{std::move(statement), to_bytes(w.sealed_key())});
 }
 
+Result<std::vector<Bytes>> proof_from(const google::protobuf::RepeatedPtrField<std::string>& raw, const char* what) {
+    if (static_cast<size_t>(raw.size()) > witness::kMaxProofHashes)
+        return input_error(std::string(what) + " holds more than " + std::to_string(witness::kMaxProofHashes) + " hashes");
+    std::vector<Bytes> out;
+    for (int i = 0; i < raw.size(); ++i) {
+        if (raw.Get(i).size() != 32)
+            return input_error(std::string(what) + "[" + std::to_string(i) + "] must be 32 bytes, got " +
+                               std::to_string(raw.Get(i).size()));
+        out.push_back(to_bytes(raw.Get(i)));
+    }
+    return out;
+}
+
+Result<SessionMessage> witness_reply_from(const wire::WitnessReply& w) {
+    witness::WitnessReply r;
+    const int outcome = w.outcome();
+    if (outcome < static_cast<int>(witness::SubmitOutcome::appended) ||
+        outcome > static_cast<int>(witness::SubmitOutcome::refused))
+        return input_error("witness_reply.outcome is unknown (" + std::to_string(outcome) + ")");
+    r.outcome = static_cast<witness::SubmitOutcome>(outcome);
+    r.index = w.index();
+    if (r.outcome == witness::SubmitOutcome::refused) {
+        BATON_ASSIGN(r.refusal, statement_field(w.refusal(), "witness_reply.refusal"));
+    } else if (!w.refusal().empty()) {
+        return input_error("witness_reply.refusal is set on a reply that is not a refusal");
+    }
+    BATON_ASSIGN(r.checkpoint, statement_field(w.checkpoint(), "witness_reply.checkpoint"));
+    BATON_ASSIGN(r.inclusion, proof_from(w.inclusion(), "witness_reply.inclusion"));
+    BATON_ASSIGN(r.consistency, proof_from(w.consistency(), "witness_reply.consistency"));
+    return SessionMessage(std::move(r));
+}
+
 template <typename Message>
 Result<SessionMessage> statement_message(const std::string& raw, const char* what) {
     BATON_ASSIGN(auto statement, statement_field(raw, what));
@@ -169,6 +217,14 @@ Result<SessionMessage> handover_from(const wire::SessionMessage& w) {
             return SessionMessage(ho::ChunkAck{w.chunk_ack().stage_number(), w.chunk_ack().held()});
         case W::kReceipt: return statement_message<ho::ReceiptMessage>(w.receipt().receipt(), "receipt.receipt");
         case W::kKeyRelease: return key_release_from(w.key_release());
+        case W::kWitnessSubmit: {
+            BATON_ASSIGN(auto statement, statement_field(w.witness_submit().statement(), "witness_submit.statement"));
+            return SessionMessage(witness::WitnessSubmit{std::move(statement), w.witness_submit().known_size()});
+        }
+        case W::kWitnessReply: return witness_reply_from(w.witness_reply());
+        case W::kCheckpointNotice:
+            return statement_message<witness::CheckpointNotice>(w.checkpoint_notice().checkpoint(),
+                                                                "checkpoint_notice.checkpoint");
         default: return input_error("session message of unknown kind");
     }
 }

@@ -1,5 +1,5 @@
 // Internal to protocol/session/codec.cpp: the handover's transfer messages (SessionMessage wire
-// fields 5-14) to and from protocol/wire.proto. Bounds: codec.h, decode_session_message.
+// fields 5-14) and the witness's (fields 20-22) to and from protocol/wire.proto. Bounds: codec.h, decode_session_message.
 #pragma once
 
 #include "protocol/session/codec.h"

@@ -41,6 +41,8 @@ void check_bodies(ByteView body) {
     check_body<Manifest>(body, decode_manifest_body, encode_manifest_body, validate_manifest);
     check_body<Receipt>(body, decode_receipt_body, encode_receipt_body, validate_receipt);
     check_body<KeyRelease>(body, decode_key_release_body, encode_key_release_body, validate_key_release);
+    check_body<Checkpoint>(body, decode_checkpoint_body, encode_checkpoint_body, validate_checkpoint);
+    check_body<Refusal>(body, decode_refusal_body, encode_refusal_body, validate_refusal);
 }
 
 bool opens(const Signed& s) {
@@ -50,6 +52,8 @@ bool opens(const Signed& s) {
         case StatementKind::manifest: return open_manifest(s).ok();
         case StatementKind::receipt: return open_receipt(s).ok();
         case StatementKind::key_release: return open_key_release(s).ok();
+        case StatementKind::checkpoint: return open_checkpoint(s).ok();
+        case StatementKind::refusal: return open_refusal(s).ok();
     }
     return false;
 }

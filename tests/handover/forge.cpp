@@ -13,6 +13,9 @@
 //       replaces the stage's sealed content key by a fresh random one (sealed as storage seals
 //       it), which the seller will then release: the chunks do not decrypt under it.
 //
+// --after-push (any of the above): forge a stage that was offered already (any state), as a seller
+// would that offers a second, different manifest for it (tests/handover/witness_e2e_test.cpp).
+//
 // N is the stage's number as `baton status` shows it (1 = the first stage); I counts from 0. The
 // home must have been created with --no-passphrase. Prints a JSON summary; exits 0 when done,
 // 1 on any failure (with a message on stderr), 2 on bad usage.
@@ -49,6 +52,7 @@ struct Args {
     std::string home, deal, how, set;
     uint32_t stage = 0, index = 0;
     bool have_stage = false, have_index = false;
+    bool after_push = false;
 };
 
 // chunk-byte: one byte of chunk `index`, in the middle, flipped in place.
@@ -106,7 +110,7 @@ Result<std::string> forge(const Args& a) {
     BATON_ASSIGN(auto tx, storage::Transaction::begin(db));
     BATON_ASSIGN(auto row, storage::find_stage(db, a.deal, n));
     if (!row) return conflict_error("deal " + a.deal + " has no prepared stage " + std::to_string(a.stage));
-    if (row->state != "prepared")
+    if (row->state != "prepared" && !a.after_push)
         return conflict_error("stage " + std::to_string(a.stage) + " is " + row->state + ", not prepared: forge before the push");
     Result<std::string> what = a.how == "chunk-byte"       ? flip_chunk_byte(db, a, n)
                                : a.how == "manifest-count" ? bump_count(db, keys, *row, a)
@@ -126,6 +130,10 @@ int main(int argc, char** argv) {
         if (arg == "chunk-byte" || arg == "manifest-count" || arg == "content-key") {
             if (!a.how.empty()) usage("one corruption at a time");
             a.how = arg;
+            continue;
+        }
+        if (arg == "--after-push") {
+            a.after_push = true;
             continue;
         }
         if (i + 1 >= argc) usage("missing the value of " + std::string(arg));

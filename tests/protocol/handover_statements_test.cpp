@@ -65,6 +65,14 @@ Result<Bytes> open_any(const Signed& s) {
             BATON_ASSIGN(auto v, open_key_release(s));
             return encode_key_release_body(v);
         }
+        case StatementKind::checkpoint: {
+            BATON_ASSIGN(auto v, open_checkpoint(s));
+            return encode_checkpoint_body(v);
+        }
+        case StatementKind::refusal: {
+            BATON_ASSIGN(auto v, open_refusal(s));
+            return encode_refusal_body(v);
+        }
     }
     return internal_error("kind");
 }
