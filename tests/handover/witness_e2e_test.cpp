@@ -2,9 +2,14 @@
 // seller's `baton push --witness`, the buyer's `baton serve` and the witness's `baton serve`.
 // A witnessed two-stage handover closes both stages on the witness's checkpoints and leaves a log
 // that verifies; a second, different manifest for a stage is refused (conflicting_manifest) and
-// the refusal kept on both sides; a witness killed mid-handover pauses closure until it returns.
+// the refusal kept on both sides and in the seller's evidence file; a witness killed mid-handover
+// pauses closure until it returns.
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <iterator>
+
+#include "protocol/evidence/evidence_file.h"
 #include "tests/handover/witness_world.h"
 
 using namespace baton;
@@ -185,6 +190,32 @@ TEST_CASE("a second, different manifest for a stage is refused by the witness as
     const Run third = w.push({"--witness", at(port), "--stage", "customers"});
     CHECK(third.code == 8);
     CHECK(w.held("witness").leaves.size() == after.leaves.size());
+
+    // The refusal reaches the evidence: the seller's file holds the witness's signed refusal as a
+    // leaf and the refused manifest beside it, and the verifier checks the pair. (The file as a
+    // whole fails: this seller's store now holds a manifest its own receipts contradict.)
+    const std::string file = w.sb.path("refused.evidence");
+    w.ok("seller", {"evidence", "--deal", w.deal, "--out", file});
+    std::ifstream in(file, std::ios::binary);
+    const Bytes bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    auto ev = evidence::decode_evidence(bytes);
+    REQUIRE(ev);
+    REQUIRE(ev->refused.size() == 1);
+    CHECK(ev->refused[0].refusal_index == static_cast<uint64_t>(index));
+    CHECK(ev->refused[0].envelope == manifest[0].second);
+    CHECK(ev->log_leaves.size() == after.leaves.size());
+    const Run verified = w.sb.run({"--json", "verify", file, "--authority", w.sb.path("authority.id")});
+    INFO(describe({"verify", file}, verified));
+    CHECK(verified.code == 6);
+    bool refusals_checked = false;
+    const auto report = parse_json(verified);
+    for (const auto& c : report["checks"])
+        if (c["name"] == "refusals") {
+            refusals_checked = true;
+            CHECK(c["passed"] == true);
+            CHECK_THAT(c["message"].get<std::string>(), Catch::Contains("1 refusal"));
+        }
+    CHECK(refusals_checked);
 }
 
 TEST_CASE("a killed witness pauses stage closure; restarted on the same port, push finishes", "[witness][e2e]") {
