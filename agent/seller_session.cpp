@@ -1,6 +1,7 @@
 #include "agent/seller_session.h"
 
 #include "agent/log.h"
+#include "certs/fingerprint.h"
 #include "protocol/handover/delivery.h"
 #include "protocol/handover/rules.h"
 #include "storage/audit.h"
@@ -130,9 +131,12 @@ asio::awaitable<Status> SellerSession::run(const std::vector<uint32_t>& stages) 
     start_reader();
     const std::string deal = plan_.plan.deal;
     const Bytes buyer_cert = cs_.peer.envelope;
-    Status result = co_await db_.run([&](storage::Database& db) {
-        return storage::save_peer_certificate(db, deal, "buyer", buyer_cert, now_unix());
-    });
+    Status result = check_peer_is_buyer();
+    if (result) {
+        result = co_await db_.run([&](storage::Database& db) {
+            return storage::save_peer_certificate(db, deal, "buyer", buyer_cert, now_unix());
+        });
+    }
     if (result) result = co_await agree_plan();
     if (result) result = co_await to_witness(std::nullopt);
     for (uint32_t n : stages) {
@@ -146,6 +150,16 @@ asio::awaitable<Status> SellerSession::run(const std::vector<uint32_t>& stages) 
     co_await out_.join();
     while (reader_running_) co_await reader_done_.wait(std::chrono::seconds(1));
     co_return result;
+}
+
+// Any agent certified as a buyer for the deal passes the handshake; only the one the plan names
+// may receive the stages (and have its certificate kept as the buyer's).
+Status SellerSession::check_peer_is_buyer() const {
+    const certs::Certificate& peer = cs_.peer;
+    if (peer.role == certs::Role::buyer && peer.subject_key == plan_.plan.buyer.key) return ok_status();
+    return auth_error("the agent at " + cs_.sock.remote() + " (" + peer.subject_name + ", " +
+                      certs::fingerprint(peer.subject_key) + ") is not the plan's buyer " + plan_.plan.buyer.name +
+                      " (" + certs::fingerprint(plan_.plan.buyer.key) + ")");
 }
 
 asio::awaitable<Status> SellerSession::to_witness(std::optional<uint32_t> offering) {

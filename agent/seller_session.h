@@ -72,6 +72,7 @@ private:
     asio::awaitable<Result<session::SessionMessage>> next();
     template <typename T>
     asio::awaitable<Result<T>> expect(const char* what);
+    Status check_peer_is_buyer() const;
     asio::awaitable<Status> agree_plan();
     asio::awaitable<Status> push_stage(uint32_t n);
     asio::awaitable<Result<handover::StageStatus>> offer(StageWork& w);

@@ -3,7 +3,7 @@
 // A witnessed two-stage handover closes both stages on the witness's checkpoints and leaves a log
 // that verifies; a second, different manifest for a stage is refused (conflicting_manifest) and
 // the refusal kept on both sides and in the seller's evidence file; a witness killed mid-handover
-// pauses closure until it returns.
+// pauses closure until it returns; push refuses a peer certified as buyer that the plan does not name.
 #include <catch2/catch.hpp>
 
 #include <fstream>
@@ -265,4 +265,27 @@ TEST_CASE("a killed witness pauses stage closure; restarted on the same port, pu
     require_closed(w, "transactions");
     verify_log(w.held("witness"), w.deal);
     CHECK(w.held("seller").leaves == w.held("witness").leaves);
+}
+
+TEST_CASE("push refuses an agent certified as a buyer for the deal that is not the plan's buyer", "[handover][e2e]") {
+    WitnessWorld w("D-WI-IMP");
+    w.prepare_deal(Sample{.customers = 60, .transactions_per_customer = 1, .seed = 9, .canary = "", .remark_bytes = 0});
+    // Certified by the same authority, for the same deal and role: the handshake accepts it.
+    auto& sb = w.sb;
+    sb.ok({"--home", sb.home("impostor"), "init", "--name", "impostor", "--kdf", "interactive", "--no-passphrase"});
+    sb.ok({"--home", sb.home("impostor"), "id", "--export", sb.path("impostor.id")});
+    sb.ok({"--home", sb.home("impostor"), "trust", "add", "--deal", w.deal, "--authority", sb.path("authority.id")});
+    sb.ok({"--home", sb.home("impostor"), "cert", "install", sb.issue("authority", "impostor", "buyer", w.deal)});
+    ServeProcess impostor(sb, "impostor");
+
+    const Run r = sb.run(w.push_args(impostor.address(), {"--all", "--retry-for", "0"}));
+    INFO(describe(w.push_args(impostor.address()), r) << "\n[impostor]\n" << impostor.log());
+    CHECK(r.code == 4);
+    CHECK_THAT(r.err, Catch::Contains("is not the plan's buyer"));
+    // Nothing of the deal reached it: no plan, no stage, no chunk.
+    const auto j = parse_json(sb.ok({"--home", sb.home("impostor"), "--json", "status"}));
+    INFO(j.dump(2));
+    CHECK(j["deals"].empty());
+    // And the seller kept no certificate of it as the deal's buyer.
+    CHECK(blob_rows(w.db("seller"), "SELECT 0, envelope FROM peer_certificates WHERE deal = ?", w.deal).empty());
 }
