@@ -2,6 +2,7 @@
 // schema as sent, and count, total and digest what was received.
 #include <unordered_set>
 
+#include "storage/batch_pipeline.h"
 #include "storage/decimal_sum.h"
 #include "storage/handover_rows.h"
 #include "storage/stage_chunks.h"
@@ -133,29 +134,20 @@ void Checker::finish(const std::vector<CheckSet>& sets) {
     }
 }
 
-// Feeds every batch of the stage to the checker, then records the digest.
+// Feeds every batch of the stage to the checker (decoded on a second thread), then records the
+// digest.
 Status run_check(StagePlaintextReader& reader, Checker& checker, StageCheck& out) {
-    Bytes bytes;
-    StageBatch batch;
+    BatchPipeline pipeline(reader);
     for (;;) {
-        auto step = reader.next(bytes);
-        if (!step) {
-            wipe_bytes(bytes);
-            return step.error();
-        }
-        if (*step == StagePlaintextReader::Step::fault) {
-            checker.fail(reader.fault().code, reader.fault().detail);
+        const StageBatch* batch = nullptr;
+        BATON_ASSIGN(auto step, pipeline.next(batch));
+        if (step == BatchPipeline::Step::fault) {
+            checker.fail(pipeline.fault().code, pipeline.fault().detail);
             break;
         }
-        if (*step == StagePlaintextReader::Step::end) break;
-        auto bad = batch.parse(bytes);
-        if (bad) {
-            checker.fail(bad->code, bad->detail);
-            break;
-        }
-        if (!checker.batch(batch)) break;
+        if (step == BatchPipeline::Step::end || !checker.batch(*batch)) break;
     }
-    wipe_bytes(bytes);
+    pipeline.finish();
     out.plaintext_bytes = reader.plaintext_bytes();
     out.plaintext_digest = reader.plaintext_digest();
     return ok_status();

@@ -66,7 +66,10 @@ StagePlaintextReader::StagePlaintextReader(std::string deal, uint32_t stage_numb
     : deal_(std::move(deal)), stage_number_(stage_number), chunk_size_(chunk_size), chunk_count_(chunk_count),
       key_(std::move(key)), select_(std::make_unique<Statement>(std::move(select))) {}
 
-StagePlaintextReader::~StagePlaintextReader() { wipe_bytes(piece_); }
+StagePlaintextReader::~StagePlaintextReader() {
+    wipe_bytes(piece_);
+    wipe_bytes(frame_);
+}
 StagePlaintextReader::StagePlaintextReader(StagePlaintextReader&&) noexcept = default;
 
 Result<StagePlaintextReader> StagePlaintextReader::open(Database& db, std::string_view deal, uint32_t stage_number,
@@ -148,14 +151,17 @@ Result<StagePlaintextReader::Step> StagePlaintextReader::next(Bytes& batch) {
     const uint32_t length = get_u32_be(head);
     if (length == 0 || length > kMaxStageBatchBytes)
         return set_fault(fault::batch_malformed, "a batch length of " + std::to_string(length) + " bytes");
-    if (length > batch.capacity()) {
-        wipe_bytes(batch);
+    if (length > frame_.capacity()) {
+        wipe_bytes(frame_);
         Bytes bigger(length);
-        batch.swap(bigger);
+        frame_.swap(bigger);
     }
-    batch.resize(length);
-    BATON_ASSIGN(got, read_exact(batch.data(), length));
+    frame_.resize(length);
+    BATON_ASSIGN(got, read_exact(frame_.data(), length));
     if (!got) return set_fault(fault::batch_malformed, "the stage ends inside a batch");
+    auto bad = inflater_.inflate(frame_, batch);
+    wipe_bytes(frame_);
+    if (bad) return set_fault(bad->code, std::move(bad->detail));
     return Step::batch;
 }
 

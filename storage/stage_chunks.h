@@ -1,7 +1,7 @@
 // A stage's plaintext as stored chunks (docs/handover.md "Chunks"; stage_plaintext.h has the
 // byte formats): the seller's writer cuts the plaintext into chunks, seals and inserts them; the
 // buyer's reader decrypts them in order and cuts the plaintext back into batches. Each holds one
-// chunk of plaintext (wiped when done) and the reader one batch besides.
+// chunk of plaintext (wiped when done) and the reader one batch besides (compressed and not).
 #pragma once
 
 #include <cstdint>
@@ -83,7 +83,8 @@ public:
     StagePlaintextReader(StagePlaintextReader&&) noexcept;
 
     enum class Step { batch, end, fault };
-    // The next batch's RecordBatch bytes (without the length) into `batch` (the caller wipes it):
+    // The next batch's RecordBatch bytes (decompressed, without the length) into `batch` (the
+    // caller wipes it):
     // batch; or end after the last chunk, with no bytes left over; or fault (fault() says what:
     // chunk_missing, chunk_decrypt_failed naming the chunk, batch_malformed). Fails (io) only
     // for SQLite. After end or fault the reader is done.
@@ -106,6 +107,8 @@ private:
     crypto::Key32 key_;
     std::unique_ptr<Statement> select_;
     Bytes piece_;                // the current chunk's plaintext
+    Bytes frame_;                // the current batch, compressed
+    BatchInflater inflater_;
     size_t at_ = 0;              // bytes of piece_ consumed
     uint32_t next_ = 0;          // the next chunk to load
     StageFault fault_;

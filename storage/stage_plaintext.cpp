@@ -1,6 +1,12 @@
 #include "storage/stage_plaintext.h"
 
+#include <cstdlib>
 #include <cstring>
+#include <new>
+
+// ZSTD_customMem and the _advanced constructors are in zstd's "experimental" section; libzstd.so exports them.
+#define ZSTD_STATIC_LINKING_ONLY
+#include <zstd.h>
 
 #include "core/merkle.h"
 #include "storage/records/utf8.h"
@@ -33,8 +39,41 @@ void resize_wiped(Bytes& b, size_t n) {
     b.resize(n);
 }
 
-bool has_unknown_fields(const google::protobuf::Message& m) {
-    return !m.GetReflection()->GetUnknownFields(m).empty();
+// zstd's contexts hold pieces of record text (literals, windows): every block they allocate
+// carries its size in front, and is wiped when zstd frees it.
+constexpr size_t kBlockHeader = 16;  // keeps malloc's 16-byte alignment
+
+void* wiping_alloc(void*, size_t size) {
+    auto* p = static_cast<unsigned char*>(std::malloc(size + kBlockHeader));
+    if (!p) return nullptr;
+    std::memcpy(p, &size, sizeof size);
+    return p + kBlockHeader;
+}
+
+void wiping_free(void*, void* address) {
+    if (!address) return;
+    auto* p = static_cast<unsigned char*>(address) - kBlockHeader;
+    size_t size;
+    std::memcpy(&size, p, sizeof size);
+    sodium_memzero(address, size);
+    std::free(p);
+}
+
+constexpr ZSTD_customMem kWipingMemory{wiping_alloc, wiping_free, nullptr};
+
+struct CctxFree {
+    void operator()(ZSTD_CCtx* c) const { ZSTD_freeCCtx(c); }
+};
+struct DctxFree {
+    void operator()(ZSTD_DCtx* d) const { ZSTD_freeDCtx(d); }
+};
+
+// This runs for every value of a stage: the type's reflection is looked up once, not per message
+// (GetReflection() on an instance goes through the descriptor table every time).
+template <typename M>
+bool has_unknown_fields(const M& m) {
+    static const google::protobuf::Reflection* const reflection = M::default_instance().GetReflection();
+    return !reflection->GetUnknownFields(m).empty();
 }
 
 StageFault malformed(std::string detail) { return {std::string(fault::batch_malformed), std::move(detail)}; }
@@ -96,10 +135,25 @@ crypto::Digest32 PlaintextDigest::finish() {
 struct StageBatchEncoder::Impl {
     pb::RecordBatch batch;
     size_t value_bytes = 0;  // the values' bytes plus a few per value: close to the encoded size
-    ~Impl() { wipe_values(batch); }
+    Bytes serialized;        // the RecordBatch before compression
+    std::unique_ptr<ZSTD_CCtx, CctxFree> zstd;
+    ~Impl() {
+        wipe_values(batch);
+        wipe_bytes(serialized);
+    }
 };
 
-StageBatchEncoder::StageBatchEncoder() : impl_(std::make_unique<Impl>()) {}
+StageBatchEncoder::StageBatchEncoder() : impl_(std::make_unique<Impl>()) {
+    impl_->zstd.reset(ZSTD_createCCtx_advanced(kWipingMemory));
+    if (!impl_->zstd) throw std::bad_alloc();
+    // Explicit, so that both preparation passes and every release write the same frame header:
+    // the content size (the reader's bound), no checksum (the chunk's AEAD tag authenticates).
+    ZSTD_CCtx* c = impl_->zstd.get();
+    if (ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, kStageBatchZstdLevel)) ||
+        ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_contentSizeFlag, 1)) ||
+        ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 0)))
+        std::abort();  // our bug: these parameters are valid in every zstd release
+}
 StageBatchEncoder::~StageBatchEncoder() = default;
 StageBatchEncoder::StageBatchEncoder(StageBatchEncoder&&) noexcept = default;
 
@@ -121,15 +175,55 @@ bool StageBatchEncoder::full() const {
 }
 
 void StageBatchEncoder::finish(Bytes& out) {
-    const size_t size = impl_->batch.ByteSizeLong();
-    resize_wiped(out, 4 + size);
-    out.clear();
-    put_u32_be(out, static_cast<uint32_t>(size));
-    out.resize(4 + size);
-    if (!impl_->batch.SerializeToArray(out.data() + 4, static_cast<int>(size))) std::abort();  // our bug
-    wipe_values(impl_->batch);
-    impl_->batch.Clear();
-    impl_->value_bytes = 0;
+    Impl& m = *impl_;
+    const size_t size = m.batch.ByteSizeLong();
+    resize_wiped(m.serialized, size);
+    if (!m.batch.SerializeToArray(m.serialized.data(), static_cast<int>(size))) std::abort();  // our bug
+    wipe_values(m.batch);
+    m.batch.Clear();
+    m.value_bytes = 0;
+
+    resize_wiped(out, 4 + ZSTD_compressBound(size));
+    const size_t packed = ZSTD_compress2(m.zstd.get(), out.data() + 4, out.size() - 4, m.serialized.data(), size);
+    if (ZSTD_isError(packed) || packed > kMaxStageBatchBytes) std::abort();  // our bug: the bound holds it
+    wipe_bytes(m.serialized);
+    out.resize(4 + packed);
+    Bytes head;
+    put_u32_be(head, static_cast<uint32_t>(packed));
+    std::memcpy(out.data(), head.data(), 4);
+}
+
+// ---- BatchInflater -----------------------------------------------------------------------------
+
+struct BatchInflater::Impl {
+    std::unique_ptr<ZSTD_DCtx, DctxFree> zstd;
+};
+
+BatchInflater::BatchInflater() : impl_(std::make_unique<Impl>()) {
+    impl_->zstd.reset(ZSTD_createDCtx_advanced(kWipingMemory));
+    if (!impl_->zstd) throw std::bad_alloc();
+}
+BatchInflater::~BatchInflater() = default;
+BatchInflater::BatchInflater(BatchInflater&&) noexcept = default;
+
+std::optional<StageFault> BatchInflater::inflate(ByteView frame, Bytes& out) {
+    // One frame, and nothing after it: zstd would otherwise decompress concatenated frames too.
+    const size_t frame_size = ZSTD_findFrameCompressedSize(frame.data(), frame.size());
+    if (ZSTD_isError(frame_size) || frame_size != frame.size())
+        return malformed("a batch that is not exactly one zstd frame");
+    // Skippable frames declare 0; a frame without a size would need a guess.
+    const unsigned long long declared = ZSTD_getFrameContentSize(frame.data(), frame.size());
+    if (declared == ZSTD_CONTENTSIZE_UNKNOWN || declared == ZSTD_CONTENTSIZE_ERROR || declared == 0 ||
+        declared > kMaxStageBatchBytes)
+        return malformed("a batch whose zstd frame does not declare a size of 1.." +
+                         std::to_string(kMaxStageBatchBytes) + " bytes");
+    resize_wiped(out, static_cast<size_t>(declared));
+    const size_t got = ZSTD_decompressDCtx(impl_->zstd.get(), out.data(), out.size(), frame.data(), frame.size());
+    if (ZSTD_isError(got) || got != declared) {
+        wipe_bytes(out);
+        return malformed("a batch whose zstd frame does not decompress to its declared size");
+    }
+    return std::nullopt;
 }
 
 // ---- StageBatch --------------------------------------------------------------------------------

@@ -12,7 +12,8 @@
 // and remarks with commas, quotes, CRLF and LF, leading zeros, leading and trailing spaces, emoji
 // — values that must come back from `baton export` byte for byte. --canary puts TEXT, exactly,
 // into the remark of one customer (the middle one). --remark-bytes B gives every customer a
-// remark of at least B bytes (the tricky ones stay as they are), to make a large stage.
+// remark of at least B bytes (the tricky ones stay as they are; the rest mostly random letters,
+// which do not compress), to make a large stage.
 //
 // UTF-8, CRLF, no BOM; the same bytes for the same arguments on every run. Prints a JSON summary.
 #include <cerrno>
@@ -158,14 +159,31 @@ void filler(std::string& out, Rng& r, size_t bytes) {
     while (out.size() - start < bytes) out += r.pick(kFiller);
 }
 
+// Text that does not compress: `bytes` letters of a 64-letter alphabet at random (6 bits each,
+// ten from each draw). Stages are zstd-compressed before encryption, so a large stage in chunks
+// needs remarks like these; filler text would shrink about tenfold.
+void random_text(std::string& out, Rng& r, size_t bytes) {
+    static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    while (bytes > 0) {
+        uint64_t bits = r.next();
+        for (int i = 0; i < 10 && bytes > 0; ++i, --bytes, bits >>= 6) out += kAlphabet[bits & 63];
+    }
+}
+
 // A remark: null (35%), filler text, or one of the tricky values. With remark_bytes, every
-// remark that is not tricky (30%) is filler of at least that many bytes.
+// remark that is not tricky (30%) is a little filler and then random text, at least that many
+// bytes in all.
 std::string remark(Rng& r, size_t remark_bytes) {
     const uint32_t kind = r.below(20);
     std::string s;
     if (kind < 7 && !remark_bytes) return s;  // empty: null
     if (kind < 7 || kind == 19 || (remark_bytes && kind < 13)) {
-        filler(s, r, remark_bytes ? remark_bytes : 40 + r.below(200));
+        if (!remark_bytes) {
+            filler(s, r, 40 + r.below(200));
+            return s;
+        }
+        filler(s, r, 20);
+        random_text(s, r, remark_bytes > s.size() ? remark_bytes - s.size() : 0);
         return s;
     }
     return r.pick(kTricky);

@@ -210,7 +210,7 @@ TEST_CASE("purge leaves no byte of the stage in any file of the seller's home, a
 TEST_CASE("a purge killed at any moment leaves the stage intact or purged, and running it again completes it",
           "[purge][e2e][crash]") {
     HandoverWorld w("D-PURGE-2");
-    w.generate({.customers = 3000, .transactions_per_customer = 1, .seed = 22, .canary = kCanary, .remark_bytes = 2000});
+    w.generate({.customers = 4000, .transactions_per_customer = 1, .seed = 22, .canary = kCanary, .remark_bytes = 2000});
     w.import_all();
     plan_three_stages(w);
     hand_over_two_stages(w);

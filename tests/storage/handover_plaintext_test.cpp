@@ -83,9 +83,61 @@ TEST_CASE("the batch decoder refuses unknown fields, empty or non-UTF-8 values a
     CHECK(row == std::vector<FieldValue>{std::nullopt, std::nullopt});
 }
 
+// The RecordBatch inside a framed batch: its zstd frame, decompressed.
+Bytes inflated(const Bytes& framed) {
+    REQUIRE(framed.size() > 4);
+    REQUIRE(get_u32_be(framed.data()) == framed.size() - 4);
+    BatchInflater inflater;
+    Bytes out;
+    REQUIRE_FALSE(inflater.inflate(ByteView(framed).subspan(4), out).has_value());
+    return out;
+}
+
+// Hand-made zstd frames (RFC 8878 §3.1.1): magic, frame header descriptor (FHD), optional
+// window descriptor and content size, then one raw last block: 3-byte header (size << 3 | 1).
+const char* const kMagic = "28b52ffd";
+const char* const kRawBlockAb = "110000" "6162";  // a last raw block of 2 bytes: "ab"
+
+TEST_CASE("the batch inflater takes exactly one zstd frame that declares its size", "[handover]") {
+    BatchInflater inflater;
+    Bytes out;
+    // Single segment (FHD 0x20), 1-byte content size 2: valid, so the refusals below are the
+    // header's, not a mistake in the hand encoding.
+    REQUIRE_FALSE(inflater.inflate(hex(std::string(kMagic) + "2002" + kRawBlockAb), out).has_value());
+    CHECK(out == to_bytes("ab"));
+    struct Case { const char* name; std::string bytes; };
+    for (const Case& c : {Case{"empty", ""},
+                          Case{"not zstd", "0801120a0a030a01610a030a0162"},
+                          Case{"no content size (FHD 0x00, window descriptor)", std::string(kMagic) + "0000" + kRawBlockAb},
+                          Case{"declared 5, holds 2", std::string(kMagic) + "2005" + kRawBlockAb},
+                          Case{"declared 0", std::string(kMagic) + "2000" + "010000"},
+                          Case{"declared 16 MiB + 1", std::string(kMagic) + "a001000001" + kRawBlockAb},
+                          Case{"a skippable frame", "502a4d18" "02000000" "6162"},
+                          Case{"two frames", std::string(kMagic) + "2002" + kRawBlockAb + kMagic + "2002" + kRawBlockAb},
+                          Case{"a trailing byte", std::string(kMagic) + "2002" + kRawBlockAb + "00"},
+                          Case{"truncated", std::string(kMagic) + "2002" + "110000" + "61"}}) {
+        INFO(c.name);
+        auto f = inflater.inflate(hex(c.bytes), out);
+        REQUIRE(f.has_value());
+        CHECK(f->code == "batch_malformed");
+    }
+}
+
+TEST_CASE("the encoder compresses, and the same records give the same bytes", "[handover]") {
+    std::vector<std::vector<FieldValue>> rows;
+    for (int i = 0; i < 2000; ++i) rows.push_back({std::to_string(i), "客户经理回访记录：账户状态正常；近期无逾期。"});
+    const Bytes a = framed_batch(0, rows), b = framed_batch(0, rows);
+    CHECK(a == b);  // preparation's two passes rely on it
+    const Bytes plain = inflated(a);
+    CHECK(a.size() * 4 < plain.size());
+    StageBatch batch;
+    REQUIRE_FALSE(batch.parse(plain).has_value());
+    CHECK(batch.records() == 2000);
+}
+
 TEST_CASE("a null in a field or an empty string are both sent absent", "[handover]") {
     StageBatch b;
-    REQUIRE_FALSE(b.parse(ByteView(framed_batch(0, {{std::nullopt}, {""}})).subspan(4)).has_value());
+    REQUIRE_FALSE(b.parse(inflated(framed_batch(0, {{std::nullopt}, {""}}))).has_value());
     std::vector<FieldValue> row;
     b.record(1, row);
     CHECK(row == std::vector<FieldValue>{std::nullopt});
@@ -146,11 +198,16 @@ TEST_CASE("the check reports what a broken seller's plaintext does wrong", "[han
 TEST_CASE("a batch spanning many chunks reassembles", "[handover]") {
     CraftedStage s;
     std::vector<std::vector<FieldValue>> rows;
-    const std::string big(3000, 'v');
-    std::vector<std::string> ids;
-    for (int i = 0; i < 40; ++i) ids.push_back(std::to_string(i + 1));
-    for (const auto& id : ids) rows.push_back({id, big});
-    const Bytes p = framed_batch(0, rows);  // ~120 KiB: about 30 chunks of 4 KiB
+    std::vector<std::string> ids, bigs;  // values that do not compress: random letters
+    for (int i = 0; i < 40; ++i) {
+        ids.push_back(std::to_string(i + 1));
+        std::string big(3000, 'a');
+        for (char& ch : big) ch = static_cast<char>('a' + randombytes_uniform(26));
+        bigs.push_back(std::move(big));
+    }
+    for (int i = 0; i < 40; ++i) rows.push_back({ids[i], bigs[i]});
+    const Bytes p = framed_batch(0, rows);  // ~70 KiB compressed: about 17 chunks of 4 KiB
+    REQUIRE(p.size() > 16 * 4096);
     s.write(p);
     auto c = s.check({{"more", "", {"v", "id"}}});
     INFO(c.detail);

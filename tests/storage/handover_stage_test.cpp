@@ -15,6 +15,8 @@ using namespace baton::storage::testing;
 namespace {
 
 const std::vector<PrepareSet> kBothSetsKept{{"customers", {}}, {"orders", {}}};
+// Enough orders for more than five 4 KiB chunks after compression.
+constexpr size_t kManyOrders = 20000;
 
 // Sum of decimal texts with two or three digits, in thousandths, for small test values.
 int64_t thousandths(const std::string& v) {
@@ -103,7 +105,7 @@ TEST_CASE("the wrong content key fails the check at chunk 0", "[handover]") {
 
 TEST_CASE("a flipped byte in a stored chunk fails the check and the reader naming that chunk", "[handover]") {
     Seller s;
-    s.import(kOrdersSchema, kOrdersColumns, make_orders(3000));
+    s.import(kOrdersSchema, kOrdersColumns, make_orders(kManyOrders));
     auto st = s.prepare(s.request(0, {{"orders", {}}}));
     REQUIRE(st.ok());
     REQUIRE(st->chunk_count > 5);
@@ -121,7 +123,7 @@ TEST_CASE("a flipped byte in a stored chunk fails the check and the reader namin
 
 TEST_CASE("a missing last chunk or swapped chunks fail the check", "[handover]") {
     Seller s;
-    s.import(kOrdersSchema, kOrdersColumns, make_orders(3000));
+    s.import(kOrdersSchema, kOrdersColumns, make_orders(kManyOrders));
     auto st = s.prepare(s.request(0, {{"orders", {}}}));
     REQUIRE(st.ok());
     SECTION("dropped from the end") {
