@@ -4,6 +4,12 @@
 
 namespace baton::agent {
 
+Error as_link_failure(const Error& e) {
+    if (e.kind() != ErrorKind::auth && e.kind() != ErrorKind::conflict) return e;
+    return Error(ErrorKind::unreachable,
+                 "a frame was altered, replayed or reordered on the link (" + e.message() + "); the session is dropped");
+}
+
 using asio::experimental::as_tuple;
 
 void Signal::notify() {
@@ -29,8 +35,8 @@ Status Outbox::send(const session::SessionMessage& m) {
     if (stopped_) return Error(ErrorKind::unreachable, "session closed");
     auto sealed = channel_.seal(m);
     if (!sealed) {
-        failed_ = sealed.error();
-        return sealed.error();
+        failed_ = as_link_failure(sealed.error());
+        return *failed_;
     }
     queued_bytes_ += sealed->size();
     queue_.push_back(std::move(sealed).value());

@@ -16,6 +16,13 @@
 
 namespace baton::agent {
 
+// An established session's channel failed: a frame that does not authenticate (auth) or a
+// channel already dead (conflict). Nothing the frame held was accepted and the session is over;
+// the cause is the link, or someone on the path altering, replaying or reordering frames, so for
+// the caller it is as retryable as a cut link (unreachable) — a reconnection resumes from what
+// both sides committed. Any other error is returned unchanged.
+Error as_link_failure(const Error& e);
+
 class Signal {
 public:
     explicit Signal(const asio::any_io_executor& ex) : timer_(ex) {}

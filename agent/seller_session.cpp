@@ -84,7 +84,7 @@ void SellerSession::start_reader() {
             }
             auto m = cs_.channel.open(*frame);
             if (!m) {
-                reader_error_ = m.error().context("from " + cs_.sock.remote());
+                reader_error_ = as_link_failure(m.error()).context("from " + cs_.sock.remote());
                 break;
             }
             inbox_.push_back(std::move(m).value());

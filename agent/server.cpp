@@ -194,9 +194,15 @@ asio::awaitable<void> Server::converse(FramedSocket& sock, Established& s) {
         if (!buyer) {
             buyer = std::make_unique<BuyerSession>(db_, keys_, s.peer, s.deal, out, fields);
             committer_running = true;
-            asio::co_spawn(io_, [&buyer, &committer_running, &committer_done, &out]() -> asio::awaitable<void> {
+            // A commit that fails (disk full, I/O error) ends the session at once: closing the
+            // socket wakes the read below, and the seller reconnects with backoff instead of
+            // waiting out its reply timeout. What was committed before stays acknowledged.
+            asio::co_spawn(io_, [&buyer, &committer_running, &committer_done, &out, &sock]() -> asio::awaitable<void> {
                 auto st = co_await buyer->run_committer();
-                if (!st) out.stop();
+                if (!st) {
+                    out.stop();
+                    sock.close();
+                }
                 committer_running = false;
                 committer_done.notify();
             }, asio::detached);

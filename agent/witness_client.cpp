@@ -151,13 +151,13 @@ asio::awaitable<Status> WitnessClient::submit_one(const Bytes& statement, const 
     };
     auto& cs = *session_;
     auto sealed = cs.channel.seal(witness::WitnessSubmit{statement, held_->size});
-    if (!sealed) co_return fail(sealed.error());
+    if (!sealed) co_return fail(as_link_failure(sealed.error()));
     auto sent = co_await cs.sock.write_frame(*sealed, options_.timeout);
     if (!sent) co_return fail(sent.error().context("the witness at " + address_text_));
     auto frame = co_await cs.sock.read_frame(options_.timeout);
     if (!frame) co_return fail(frame.error().context("the witness at " + address_text_));
     auto m = cs.channel.open(*frame);
-    if (!m) co_return fail(m.error().context("from the witness at " + address_text_));
+    if (!m) co_return fail(as_link_failure(m.error()).context("from the witness at " + address_text_));
     if (auto* r = std::get_if<session::Refusal>(&*m))
         co_return fail(auth_error("the witness at " + address_text_ + " cannot log the " + what + ": " + r->code + ": " +
                                   r->detail));

@@ -12,6 +12,8 @@ Error sqlite_error(sqlite3* db, std::string_view doing) {
     int code = db ? sqlite3_extended_errcode(db) : SQLITE_ERROR;
     std::string msg = std::string(doing) + ": " + (db ? sqlite3_errmsg(db) : "out of memory");
     if ((code & 0xff) == SQLITE_FULL) msg += " (the disk is full: free space and retry; nothing was lost)";
+    if ((code & 0xff) == SQLITE_IOERR)
+        msg += " (the disk failed a read or write: check it, then retry; the change in progress was not saved)";
     return io_error(msg);
 }
 

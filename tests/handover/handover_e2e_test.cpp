@@ -33,15 +33,6 @@ void require_all_accepted(const HandoverWorld& w, const std::string& party) {
     }
 }
 
-// Files under `dir` (recursively) whose bytes contain `needle`.
-std::vector<std::string> files_containing(const std::string& dir, const std::string& needle) {
-    std::vector<std::string> found;
-    for (const auto& e : std::filesystem::recursive_directory_iterator(dir))
-        if (e.is_regular_file() && read_text(e.path().string()).find(needle) != std::string::npos)
-            found.push_back(e.path().string());
-    return found;
-}
-
 // The last line of `text` that parses as a JSON object with "event": `event`, or null.
 nlohmann::json last_event(const std::string& text, const std::string& event) {
     nlohmann::json found;

@@ -324,6 +324,15 @@ inline bool has_receipts(const nlohmann::json& stage, const std::vector<std::str
 }
 
 // A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, then closed).
+// Files under `dir` (recursively) whose bytes contain `needle`.
+inline std::vector<std::string> files_containing(const std::string& dir, const std::string& needle) {
+    std::vector<std::string> found;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir))
+        if (e.is_regular_file() && read_text(e.path().string()).find(needle) != std::string::npos)
+            found.push_back(e.path().string());
+    return found;
+}
+
 inline uint16_t free_port() {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     REQUIRE(fd >= 0);

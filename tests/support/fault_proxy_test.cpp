@@ -1,6 +1,9 @@
 // baton-fault-proxy (tests/support/fault_proxy.cpp) as a child process between a client and an
 // echo server, all on loopback: it forwards unchanged, cuts each connection with a reset after a
-// budget drawn from [min, max], and what passed before the cut is an intact prefix.
+// budget drawn from [min, max], and what passed before the cut is an intact prefix. With
+// --faults, on a stream of frames (u32 big-endian length || payload) sent through the echo, each
+// frame fault does exactly what it says: one bit flipped, one frame cut short then a reset, one
+// whole frame sent twice, two consecutive frames swapped, a silence of the drawn length.
 #include <catch2/catch.hpp>
 
 #include <arpa/inet.h>
@@ -20,6 +23,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <regex>
@@ -135,6 +139,7 @@ struct Exchange {
     std::string received;
     bool reset = false;  // ended by ECONNRESET rather than EOF
     SteadyClock::duration silence{};  // from the last byte received to the end
+    SteadyClock::duration longest_gap{};  // without a byte received: from the start, between receptions, to the end
 };
 
 // Sends `data` through port (then half-closes) while reading whatever comes back, until the
@@ -167,15 +172,24 @@ Exchange exchange(uint16_t port, const std::string& data) {
             break;
         }
         ex.received.append(buf, static_cast<size_t>(n));
+        ex.longest_gap = std::max(ex.longest_gap, SteadyClock::now() - last);
         last = SteadyClock::now();
     }
     ex.silence = SteadyClock::now() - last;
+    ex.longest_gap = std::max(ex.longest_gap, ex.silence);
     ::shutdown(fd, SHUT_RDWR);  // unblocks the sender if it is still writing
     sender.join();
     ::close(fd);
     ex.reset = ex.reset || send_reset;
     return ex;
 }
+
+// One "fault ID KIND [DIR WHAT] after BYTES bytes" line of the proxy.
+struct FaultLine {
+    int id = 0;
+    std::string kind, dir, what;  // dir and what are empty for a cut
+    uint64_t after = 0;
+};
 
 // baton-fault-proxy in the background, its stdout and stderr in files of a scratch directory.
 class Proxy {
@@ -234,6 +248,23 @@ public:
                 return found.size() >= count;
             },
             10s);
+        return found;
+    }
+
+    // The "fault ..." lines on stderr, once there are `count` of them.
+    std::vector<FaultLine> faults(size_t count) const {
+        static const std::regex re(R"(fault (\d+) (\w+) (?:(c->s|s->c) (.*) )?after (\d+) bytes\n)");
+        std::vector<FaultLine> found;
+        (void)eventually(
+            [&] {
+                found.clear();
+                const std::string e = err();
+                for (std::sregex_iterator i(e.begin(), e.end(), re), end; i != end; ++i)
+                    found.push_back({std::stoi((*i)[1].str()), (*i)[2].str(), (*i)[3].str(), (*i)[4].str(),
+                                     std::stoull((*i)[5].str())});
+                return found.size() >= count;
+            },
+            15s);
         return found;
     }
 
@@ -353,4 +384,287 @@ TEST_CASE("the fault proxy refuses a budget without both bounds", "[fault-proxy]
     Proxy proxy({"--listen", "127.0.0.1:0", "--to", "127.0.0.1:9", "--cut-after-min", "10"});
     CHECK(proxy.wait(5s) == 2);
     CHECK(proxy.err().find("usage:") != std::string::npos);
+}
+
+namespace {
+
+// A stream of frames as the agents send them: u32 big-endian length || payload, lengths mixed
+// small (1..200) and large (up to 65535), every payload different.
+struct Frames {
+    std::string stream;
+    std::vector<size_t> offset;  // where each frame's header starts; last: stream.size()
+
+    size_t count() const { return offset.size() - 1; }
+    std::string frame(size_t k) const { return stream.substr(offset[k], offset[k + 1] - offset[k]); }
+    // The stream with frames [from, to) replaced by `middle`.
+    std::string with(size_t from, size_t to, const std::string& middle) const {
+        return stream.substr(0, offset[from]) + middle + stream.substr(offset[to]);
+    }
+};
+
+Frames make_frames(size_t count, uint64_t seed) {
+    Frames f;
+    uint64_t x = seed * 0x9e3779b97f4a7c15ULL + 1;
+    auto next = [&] { return x = x * 6364136223846793005ULL + 1442695040888963407ULL; };
+    for (size_t k = 0; k < count; ++k) {
+        const size_t len = (next() >> 63) ? 1 + (next() >> 33) % 200 : 1 + (next() >> 33) % 65535;
+        f.offset.push_back(f.stream.size());
+        for (int shift : {24, 16, 8, 0}) f.stream.push_back(static_cast<char>((len >> shift) & 0xff));
+        for (size_t i = 0; i < len; ++i) f.stream.push_back(static_cast<char>(next() >> 56));
+    }
+    f.offset.push_back(f.stream.size());
+    return f;
+}
+
+// The number after `word ` in `text` (as in "frame 12 bit 77"), or nothing.
+std::optional<uint64_t> number_after(const std::string& text, const std::string& word) {
+    const std::regex re("(?:^| )" + word + R"( (\d+))");
+    std::smatch m;
+    if (!std::regex_search(text, m, re)) return std::nullopt;
+    return std::stoull(m[1].str());
+}
+
+// The connections of one run: what the client got back, what the echo server got, the faults.
+struct Trial {
+    Frames frames;
+    std::vector<Exchange> seen;
+    std::vector<std::string> upstream;
+    std::vector<FaultLine> faults;
+    std::string err, out;
+};
+
+// Sends `connections` times the same stream of frames through a proxy with `extra` options (a
+// budget of 300,000 bytes unless given) and collects what each side saw and the fault lines.
+Trial run_faults(const std::vector<std::string>& extra, int connections, size_t frame_count = 80) {
+    Trial t;
+    t.frames = make_frames(frame_count, 5);
+    EchoServer echo;
+    std::vector<std::string> args{"--seed", "3", "--cut-after-min", "300000", "--cut-after-max", "300000"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    Proxy proxy(proxy_args(echo.port(), args));
+    const uint16_t port = proxy.port();
+    for (int i = 0; i < connections; ++i) t.seen.push_back((exchange)(port, t.frames.stream));  // not std::exchange
+    t.faults = proxy.faults(static_cast<size_t>(connections));
+    (void)eventually([&] { return echo.received().size() == static_cast<size_t>(connections); }, 5s);
+    t.upstream = echo.received();
+    CHECK(proxy.stop(SIGTERM) == 0);
+    t.err = proxy.err();
+    t.out = proxy.out();
+    return t;
+}
+
+// The fault line of connection `id` (1-based), checked for its kind and direction.
+const FaultLine& fault_of(const Trial& t, int id, const std::string& kind) {
+    const FaultLine* found = nullptr;
+    for (const auto& f : t.faults)
+        if (f.id == id) {
+            CHECK(found == nullptr);  // one fault per connection
+            found = &f;
+        }
+    INFO("[proxy stderr]\n" << t.err);
+    REQUIRE(found != nullptr);
+    CHECK(found->kind == kind);
+    CHECK((found->dir == "c->s" || found->dir == "s->c"));
+    return *found;
+}
+
+// The bytes that went through the faulty direction, and the ones through the other.
+std::pair<const std::string&, const std::string&> faulty_and_other(const Trial& t, size_t i, const FaultLine& f) {
+    if (f.dir == "c->s") return {t.upstream[i], t.seen[i].received};  // the echo returns the damage
+    return {t.seen[i].received, t.upstream[i]};
+}
+
+}  // namespace
+
+TEST_CASE("a flip fault changes exactly one bit of one frame's payload and forwards everything else", "[fault-proxy]") {
+    constexpr int kConnections = 4;
+    const Trial t = run_faults({"--faults", "flip"}, kConnections);
+    REQUIRE(t.upstream.size() == kConnections);
+    for (int i = 0; i < kConnections; ++i) {
+        const auto& f = fault_of(t, i + 1, "flip");
+        const auto [faulty, other] = faulty_and_other(t, static_cast<size_t>(i), f);
+        const auto k = number_after(f.what, "frame"), bit = number_after(f.what, "bit");
+        INFO("connection " << i + 1 << ": " << f.dir << " " << f.what);
+        REQUIRE(k);
+        REQUIRE(bit);
+        REQUIRE(*k < t.frames.count());
+        CHECK(*bit < 8 * (t.frames.frame(*k).size() - 4));
+        CHECK_FALSE(t.seen[i].reset);
+        CHECK(other == (f.dir == "c->s" ? faulty : t.frames.stream));
+        REQUIRE(faulty.size() == t.frames.stream.size());
+        std::vector<size_t> differ;
+        for (size_t b = 0; b < faulty.size(); ++b)
+            if (faulty[b] != t.frames.stream[b]) differ.push_back(b);
+        REQUIRE(differ.size() == 1);
+        CHECK(differ[0] == t.frames.offset[*k] + 4 + *bit / 8);
+        CHECK((faulty[differ[0]] ^ t.frames.stream[differ[0]]) == static_cast<char>(1 << (*bit % 8)));
+        CHECK(f.after + t.frames.frame(*k).size() >= 300'000);  // the frame that reached the budget, or a later one
+    }
+    CHECK(t.out.find("connections 4, faults: cut 0, flip 4, truncate 0, replay 0, reorder 0, stall 0\n") !=
+          std::string::npos);
+}
+
+TEST_CASE("a truncate fault forwards a prefix of one frame, then resets both sides", "[fault-proxy]") {
+    constexpr int kConnections = 4;
+    const Trial t = run_faults({"--faults", "truncate"}, kConnections);
+    REQUIRE(t.upstream.size() == kConnections);
+    for (int i = 0; i < kConnections; ++i) {
+        const auto& f = fault_of(t, i + 1, "truncate");
+        const auto [faulty, other] = faulty_and_other(t, static_cast<size_t>(i), f);
+        const auto k = number_after(f.what, "frame"), keep = number_after(f.what, "keep"), of = number_after(f.what, "of");
+        INFO("connection " << i + 1 << ": " << f.dir << " " << f.what);
+        REQUIRE(k);
+        REQUIRE(keep);
+        REQUIRE(of);
+        REQUIRE(*k < t.frames.count());
+        CHECK(*of == t.frames.frame(*k).size() - 4);
+        CHECK(*keep < *of);
+        CHECK(t.seen[i].reset);
+        CHECK(faulty == t.frames.stream.substr(0, t.frames.offset[*k] + 4 + *keep));
+        CHECK(is_prefix(other, t.frames.stream));
+    }
+    CHECK(t.out.find("connections 4, faults: cut 0, flip 0, truncate 4, replay 0, reorder 0, stall 0\n") !=
+          std::string::npos);
+}
+
+TEST_CASE("a replay fault sends exactly one whole frame a second time, right after the first", "[fault-proxy]") {
+    constexpr int kConnections = 4;
+    const Trial t = run_faults({"--faults", "replay"}, kConnections);
+    REQUIRE(t.upstream.size() == kConnections);
+    for (int i = 0; i < kConnections; ++i) {
+        const auto& f = fault_of(t, i + 1, "replay");
+        const auto [faulty, other] = faulty_and_other(t, static_cast<size_t>(i), f);
+        const auto k = number_after(f.what, "frame");
+        INFO("connection " << i + 1 << ": " << f.dir << " " << f.what);
+        REQUIRE(k);
+        REQUIRE(*k < t.frames.count());
+        CHECK_FALSE(t.seen[i].reset);
+        CHECK(faulty == t.frames.with(*k, *k + 1, t.frames.frame(*k) + t.frames.frame(*k)));
+        CHECK(other == (f.dir == "c->s" ? faulty : t.frames.stream));
+    }
+    CHECK(t.out.find("replay 4, reorder 0, stall 0\n") != std::string::npos);
+}
+
+TEST_CASE("a reorder fault swaps exactly two consecutive frames", "[fault-proxy]") {
+    constexpr int kConnections = 4;
+    const Trial t = run_faults({"--faults", "reorder"}, kConnections);
+    REQUIRE(t.upstream.size() == kConnections);
+    for (int i = 0; i < kConnections; ++i) {
+        const auto& f = fault_of(t, i + 1, "reorder");
+        const auto [faulty, other] = faulty_and_other(t, static_cast<size_t>(i), f);
+        const auto k = number_after(f.what, "frames"), k2 = number_after(f.what, "and");
+        INFO("connection " << i + 1 << ": " << f.dir << " " << f.what);
+        REQUIRE(k);
+        REQUIRE(k2);
+        REQUIRE(*k + 1 < t.frames.count());
+        CHECK(*k2 == *k + 1);
+        CHECK(t.frames.frame(*k) != t.frames.frame(*k + 1));
+        CHECK_FALSE(t.seen[i].reset);
+        CHECK(faulty == t.frames.with(*k, *k + 2, t.frames.frame(*k + 1) + t.frames.frame(*k)));
+        CHECK(other == (f.dir == "c->s" ? faulty : t.frames.stream));
+    }
+    CHECK(t.out.find("reorder 4, stall 0\n") != std::string::npos);
+}
+
+TEST_CASE("a stall fault holds both directions silent for the drawn time, then goes on or resets", "[fault-proxy]") {
+    constexpr int kConnections = 4;
+    const Trial t = run_faults({"--faults", "stall", "--fault-stall-min-ms", "500", "--fault-stall-max-ms", "800"},
+                               kConnections);
+    REQUIRE(t.upstream.size() == kConnections);
+    for (int i = 0; i < kConnections; ++i) {
+        const auto& f = fault_of(t, i + 1, "stall");
+        const auto [faulty, other] = faulty_and_other(t, static_cast<size_t>(i), f);
+        const auto k = number_after(f.what, "frame"), ms = number_after(f.what, "for");
+        const bool then_reset = f.what.find("then reset") != std::string::npos;
+        INFO("connection " << i + 1 << ": " << f.dir << " " << f.what);
+        REQUIRE(k);
+        REQUIRE(ms);
+        REQUIRE(*k < t.frames.count());
+        CHECK(*ms >= 500);
+        CHECK(*ms <= 800);
+        CHECK((then_reset || f.what.find("then continue") != std::string::npos));
+        CHECK(t.seen[i].longest_gap >= std::chrono::milliseconds(*ms - 50));
+        CHECK(t.seen[i].reset == then_reset);
+        if (then_reset) {
+            CHECK(faulty == t.frames.stream.substr(0, t.frames.offset[*k]));
+            CHECK(is_prefix(other, t.frames.stream));
+        } else {
+            CHECK(faulty == t.frames.stream);
+            CHECK(other == t.frames.stream);
+        }
+    }
+    CHECK(t.out.find("stall 4\n") != std::string::npos);
+}
+
+TEST_CASE("with a list of kinds each connection gets one fault drawn from it, the same again from the same seed",
+          "[fault-proxy]") {
+    constexpr int kConnections = 12;
+    std::vector<std::pair<std::string, std::string>> drawn[2];
+    for (auto& kinds : drawn) {
+        const Trial t = run_faults({"--faults", "cut,flip,truncate,replay,reorder,stall", "--fault-stall-min-ms", "100",
+                                    "--fault-stall-max-ms", "200", "--cut-after-min", "100000", "--cut-after-max", "250000"},
+                                   kConnections, 60);
+        INFO("[proxy stderr]\n" << t.err);
+        REQUIRE(t.faults.size() == kConnections);
+        std::map<std::string, int> per_kind;
+        for (int i = 0; i < kConnections; ++i) {
+            const auto& f = t.faults[static_cast<size_t>(i)];
+            CHECK(f.id == i + 1);
+            if (f.kind == "cut") {  // exactly the budget
+                CHECK(f.after >= 100'000);
+                CHECK(f.after <= 250'000);
+            } else {  // the first frame of its direction to reach the budget
+                CHECK(f.after + 4 + 65535 >= 100'000);
+            }
+            CHECK((f.kind == "cut") == f.dir.empty());
+            kinds.emplace_back(f.kind, f.dir);
+            ++per_kind[f.kind];
+        }
+        CHECK(per_kind.size() > 2);
+        std::string expected = "connections 12, faults:";
+        for (const char* k : {"cut", "flip", "truncate", "replay", "reorder", "stall"})
+            expected += std::string(k == std::string("cut") ? "" : ",") + " " + k + " " + std::to_string(per_kind[k]);
+        CHECK(t.out.find(expected + "\n") != std::string::npos);
+    }
+    CHECK(drawn[0] == drawn[1]);
+}
+
+TEST_CASE("the fault proxy refuses fault kinds without a budget and unknown kinds", "[fault-proxy]") {
+    for (const std::vector<std::string>& extra :
+         {std::vector<std::string>{"--faults", "flip"},
+          std::vector<std::string>{"--faults", "flip,bend", "--cut-after-min", "1", "--cut-after-max", "2"},
+          std::vector<std::string>{"--faults", "stall", "--cut-after-min", "1", "--cut-after-max", "2",
+                                   "--fault-stall-min-ms", "9", "--fault-stall-max-ms", "8"},
+          std::vector<std::string>{"--rearm", "--cut-after-min", "1", "--cut-after-max", "2"}}) {
+        auto args = proxy_args(9, extra);
+        Proxy proxy(args);
+        CHECK(proxy.wait(5s) == 2);
+        CHECK(proxy.err().find("usage:") != std::string::npos);
+    }
+}
+
+TEST_CASE("with --rearm a connection gets a new fault after every budget while it stays open", "[fault-proxy]") {
+    const Trial t = run_faults({"--faults", "flip", "--rearm", "--cut-after-min", "100000", "--cut-after-max", "200000"}, 1);
+    INFO("[proxy stderr]\n" << t.err);
+    REQUIRE(t.upstream.size() == 1);
+    const auto& got = t.seen[0].received;
+    REQUIRE(got.size() == t.frames.stream.size());
+    CHECK_FALSE(t.seen[0].reset);
+    // Every flip, either way, reaches the client through the echo: as many bits differ as faults.
+    uint64_t bits = 0;
+    for (size_t b = 0; b < got.size(); ++b)
+        bits += static_cast<uint64_t>(__builtin_popcount(static_cast<unsigned char>(got[b] ^ t.frames.stream[b])));
+    std::set<std::string> dirs;
+    uint64_t flips = 0, last_after = 0;
+    for (const auto& f : t.faults) {
+        CHECK(f.id == 1);
+        CHECK(f.kind == "flip");
+        CHECK(f.after >= last_after);
+        last_after = f.after;
+        dirs.insert(f.dir);
+        ++flips;
+    }
+    CHECK(flips >= 2);  // more than one (how many depends on how the two directions interleave)
+    CHECK(bits == flips);
+    CHECK(t.out.find("connections 1, faults: cut 0, flip " + std::to_string(flips) + ",") != std::string::npos);
 }
