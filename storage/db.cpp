@@ -89,8 +89,12 @@ Result<Database> Database::open(const std::string& path, bool create) {
     Database db(raw);
     if (rc != SQLITE_OK) return sqlite_error(raw, "cannot open database " + path);
     sqlite3_extended_result_codes(raw, 1);
-    BATON_TRY(db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
-                      "PRAGMA secure_delete=ON; PRAGMA temp_store=MEMORY; PRAGMA busy_timeout=10000;"));
+    // The busy timeout first: switching to WAL, and the recovery of a WAL left by a killed
+    // process, need locks that another connection (a restarted agent's, a reader's) may hold
+    // for a moment. Without it, an agent restarted right after a kill -9 failed at once with
+    // "database is locked" (found by tests/chaos/phase_kills_test.cpp).
+    BATON_TRY(db.exec("PRAGMA busy_timeout=10000; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                      "PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON; PRAGMA temp_store=MEMORY;"));
     BATON_TRY(db.migrate());
     return db;
 }

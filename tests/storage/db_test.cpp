@@ -2,6 +2,11 @@
 // committed.
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <thread>
+
+#include <sqlite3.h>
+
 #include "storage/migrations.h"
 #include "storage_test_util.h"
 
@@ -134,4 +139,25 @@ TEST_CASE("a failing statement reports an io error with SQLite's message", "[db]
     REQUIRE_FALSE(bad.ok());
     CHECK(bad.error().kind() == ErrorKind::io);
     CHECK_THAT(bad.error().message(), Catch::Contains("no_such_table"));
+}
+
+TEST_CASE("opening waits for a lock another connection holds for a moment", "[db]") {
+    TempDir dir;
+    const std::string path = dir.file("baton.db");
+    { auto db = open_db(path); }
+    // Another connection takes the database for itself (exclusive locking mode: in WAL mode,
+    // others cannot even start reading) and lets go 300 ms later, as an agent killed during WAL
+    // recovery or a checkpoint would. Opening must wait, not fail with "database is locked".
+    sqlite3* other = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &other) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(other, "PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE; UPDATE meta SET value = value; COMMIT;",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
+    std::thread release([other] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        sqlite3_close(other);
+    });
+    auto db = Database::open(path, false);
+    release.join();
+    INFO((db ? "" : db.error().message()));
+    CHECK(db.ok());
 }
