@@ -188,9 +188,7 @@ void StageBatchEncoder::finish(Bytes& out) {
     if (ZSTD_isError(packed) || packed > kMaxStageBatchBytes) std::abort();  // our bug: the bound holds it
     wipe_bytes(m.serialized);
     out.resize(4 + packed);
-    Bytes head;
-    put_u32_be(head, static_cast<uint32_t>(packed));
-    std::memcpy(out.data(), head.data(), 4);
+    for (int i = 0; i < 4; ++i) out[i] = static_cast<uint8_t>(packed >> (24 - 8 * i));  // u32 big-endian
 }
 
 // ---- BatchInflater -----------------------------------------------------------------------------

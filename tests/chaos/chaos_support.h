@@ -7,7 +7,8 @@
 //   Evidence          on a failed test case, copies every process's output and both status
 //                     reports to $TMPDIR/<name>
 //   query()           rows of SQL on a database file (optionally with others attached)
-//   seller_progress() where the seller is, polled cheaply from its database
+//   stage_rows()      a party's stages, read cheaply from its database
+//   seller_progress() where the seller is, from its stage rows
 //   serve_on()        the buyer's serve on a fixed port, retried while the port is still held
 //   set_up()          sample data generated, imported, planned and prepared up front
 //   check_after()     everything that must hold after a completed handover: receipts, every
@@ -135,11 +136,43 @@ inline std::vector<std::vector<std::string>> query(const std::string& path, cons
 
 inline std::string db_of(const HandoverWorld& w, const std::string& party) { return w.sb.home(party) + "/baton.db"; }
 
+// One stage as a party's database has it.
+struct StageRow {
+    std::string name, state;
+    uint64_t held = 0, count = 0;
+};
+
+// The deal's stages in the database at `path`, in stage order, read directly (read-only, a few
+// milliseconds) rather than with `baton status`, so that it can be polled every few milliseconds.
+// nullopt while the database is busy or not there yet.
+inline std::optional<std::vector<StageRow>> stage_rows(const std::string& path, const std::string& deal) {
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+        sqlite3_close(db);
+        return std::nullopt;
+    }
+    sqlite3_busy_timeout(db, 50);
+    sqlite3_stmt* st = nullptr;
+    std::vector<StageRow> rows;
+    int rc = sqlite3_prepare_v2(db, "SELECT name, state, chunks_held, chunk_count FROM handover_stages "
+                                    "WHERE deal = ? ORDER BY stage_number", -1, &st, nullptr);
+    if (rc == SQLITE_OK) rc = sqlite3_bind_text(st, 1, deal.c_str(), -1, SQLITE_TRANSIENT);
+    if (rc == SQLITE_OK) {
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+            rows.push_back({reinterpret_cast<const char*>(sqlite3_column_text(st, 0)),
+                            reinterpret_cast<const char*>(sqlite3_column_text(st, 1)),
+                            static_cast<uint64_t>(sqlite3_column_int64(st, 2)),
+                            static_cast<uint64_t>(sqlite3_column_int64(st, 3))});
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    if (rc != SQLITE_DONE) return std::nullopt;
+    return rows;
+}
+
 // Where the seller is: the stage in progress (the first one not accepted; kStages.size() when
 // all are; -1 when unknown), as "name state held/total", and the chunks the buyer acknowledged
-// over all stages. Read from the seller's database directly (read-only, a few milliseconds)
-// rather than with `baton status`, so that it can be polled every 20 ms; unknown while the
-// database is busy.
+// over all stages; unknown while the seller's database is busy.
 struct Progress {
     int stage = -1;
     std::string text = "progress unknown";
@@ -148,39 +181,19 @@ struct Progress {
 
 inline Progress seller_progress(const HandoverWorld& w) {
     Progress p;
-    sqlite3* db = nullptr;
-    if (sqlite3_open_v2(db_of(w, "seller").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-        sqlite3_close(db);
-        return p;
-    }
-    sqlite3_busy_timeout(db, 200);
-    sqlite3_stmt* st = nullptr;
-    const std::string sql = "SELECT name, state, chunks_held, chunk_count FROM handover_stages WHERE deal = ? "
-                            "ORDER BY stage_number";
-    uint64_t held = 0;
-    size_t rows = 0;
-    int current = -1;
-    std::string text = "all accepted";
-    int rc = sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr);
-    if (rc == SQLITE_OK) rc = sqlite3_bind_text(st, 1, w.deal.c_str(), -1, SQLITE_TRANSIENT);
-    while (rc == SQLITE_OK || rc == SQLITE_ROW) {
-        rc = sqlite3_step(st);
-        if (rc != SQLITE_ROW) break;
-        const std::string state = reinterpret_cast<const char*>(sqlite3_column_text(st, 1));
-        held += static_cast<uint64_t>(sqlite3_column_int64(st, 2));
-        if (current < 0 && state != "accepted") {
-            current = static_cast<int>(rows);
-            text = std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))) + " " + state + " " +
-                   std::to_string(sqlite3_column_int64(st, 2)) + "/" + std::to_string(sqlite3_column_int64(st, 3));
+    const auto rows = stage_rows(db_of(w, "seller"), w.deal);
+    if (!rows || rows->size() != kStages.size()) return p;
+    p.held = 0;
+    p.stage = static_cast<int>(rows->size());
+    p.text = "all accepted";
+    for (size_t i = 0; i < rows->size(); ++i) {
+        const StageRow& r = (*rows)[i];
+        *p.held += r.held;
+        if (r.state != "accepted" && p.stage == static_cast<int>(rows->size())) {
+            p.stage = static_cast<int>(i);
+            p.text = r.name + " " + r.state + " " + std::to_string(r.held) + "/" + std::to_string(r.count);
         }
-        ++rows;
     }
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    if (rc != SQLITE_DONE || rows != kStages.size()) return p;
-    p.stage = current < 0 ? static_cast<int>(rows) : current;
-    p.text = text;
-    p.held = held;
     return p;
 }
 

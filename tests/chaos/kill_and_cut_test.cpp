@@ -5,7 +5,7 @@
 //      random moment (0.3–2 s apart) and restarted at once, at least 20 times; the serve always
 //      listens on the same port, the push reconnects with a short backoff;
 //  (b) baton-fault-proxy between the two resets every connection after a random budget of
-//      1–30 MB, at least 20 times.
+//      1–20 MB, at least 20 times.
 //
 // Either way the buyer must end with exactly what the seller sent: every set's export equal
 // byte for byte, every chunk of every stage stored exactly once (and equal to the seller's), both
@@ -190,7 +190,7 @@ TEST_CASE("chaos: a proxy that cuts the connection 20+ times during a 200+ MB ha
     auto& serve = w.serve();
     Proc proxy(w.sb, "proxy",
                {FAULT_PROXY_BIN, "--listen", "127.0.0.1:0", "--to", serve.address(), "--cut-after-min", "1000000",
-                "--cut-after-max", "30000000", "--seed", std::to_string(seed)});
+                "--cut-after-max", "20000000", "--seed", std::to_string(seed)});
     std::string proxy_address;
     {
         const bool up = eventually(

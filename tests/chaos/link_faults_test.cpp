@@ -33,7 +33,7 @@ constexpr uint64_t kMinTransferBytes = 30'000'000;
 // Budgets of 0.5-4 MB: some 15 faults per run, and each connection still moves a few chunks.
 constexpr uint64_t kBudgetMin = 500'000, kBudgetMax = 4'000'000;
 constexpr uint64_t kDefaultFaults = 100;
-constexpr int kMaxRuns = 40;        // a bound, should faults stop firing
+constexpr uint64_t kMinFaultsPerRun = 5;  // runs are bounded by target / this, should faults stop firing
 constexpr std::array<const char*, 6> kKinds{"cut", "flip", "truncate", "replay", "reorder", "stall"};
 
 uint64_t env_number(const char* name, uint64_t fallback) {
@@ -146,7 +146,8 @@ TEST_CASE("chaos: handovers through a link that cuts, flips, truncates, replays,
     std::array<uint64_t, kKinds.size()> per_kind{};
     uint64_t faults = 0;
     int runs = 0, failures = 0;
-    while (faults < target && runs < kMaxRuns) {
+    const int max_runs = static_cast<int>(target / kMinFaultsPerRun) + 10;
+    while (faults < target && runs < max_runs) {
         const uint64_t proxy_seed = rng();
         const int failed_before = failed_assertions();
         RunResult r;

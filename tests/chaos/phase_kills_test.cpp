@@ -39,36 +39,10 @@ uint64_t wanted_kills() {
     return 25;
 }
 
-// One stage as a party's database has it (state, chunks held, chunk count).
-struct StageRow {
-    std::string state;
-    uint64_t held = 0, count = 0;
-};
-
-// The deal's stages in `db`, read-only; empty while the database is busy or not there yet.
-std::vector<StageRow> stage_rows(const std::string& db, const std::string& deal) {
-    std::vector<StageRow> rows;
-    sqlite3* h = nullptr;
-    if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-        sqlite3_busy_timeout(h, 50);
-        sqlite3_stmt* st = nullptr;
-        if (sqlite3_prepare_v2(h, "SELECT state, chunks_held, chunk_count FROM handover_stages WHERE deal = ? ORDER BY "
-                                  "stage_number", -1, &st, nullptr) == SQLITE_OK) {
-            sqlite3_bind_text(st, 1, deal.c_str(), -1, SQLITE_TRANSIENT);
-            while (sqlite3_step(st) == SQLITE_ROW)
-                rows.push_back({reinterpret_cast<const char*>(sqlite3_column_text(st, 0)),
-                                static_cast<uint64_t>(sqlite3_column_int64(st, 1)),
-                                static_cast<uint64_t>(sqlite3_column_int64(st, 2))});
-        }
-        sqlite3_finalize(st);
-    }
-    sqlite3_close(h);
-    return rows;
-}
-
 // Whether `phase` of stage `i` is under way now, from the seller's and the buyer's databases.
 bool in_phase(const WitnessWorld& w, const std::string& phase, size_t i) {
-    const auto seller = stage_rows(w.db("seller"), w.deal), buyer = stage_rows(w.db("buyer"), w.deal);
+    const auto seller = stage_rows(w.db("seller"), w.deal).value_or(std::vector<StageRow>{});
+    const auto buyer = stage_rows(w.db("buyer"), w.deal).value_or(std::vector<StageRow>{});
     if (phase == "chunks")
         return i < buyer.size() && buyer[i].state == "receiving" && buyer[i].held > 0 && buyer[i].held < buyer[i].count;
     if (i >= seller.size()) return false;
