@@ -125,6 +125,14 @@ Result<Statement> Database::prepare(std::string_view sql) {
 
 int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
 
+std::string Database::directory() const {
+    const char* f = sqlite3_db_filename(db_, "main");
+    const std::string file = f ? f : "";
+    const auto slash = file.rfind('/');
+    if (slash == std::string::npos) return ".";
+    return slash == 0 ? "/" : file.substr(0, slash);
+}
+
 int Database::schema_version() const {
     sqlite3_stmt* stmt = nullptr;
     int v = 0;

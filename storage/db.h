@@ -69,6 +69,8 @@ public:
     Result<Statement> prepare(std::string_view sql);
     int64_t last_insert_rowid() const;
     int schema_version() const;
+    // The directory that holds the database file: where its scratch files belong.
+    std::string directory() const;
 
     // A string value from the meta table, if present.
     Result<std::optional<std::string>> meta(std::string_view key);

@@ -136,12 +136,13 @@ struct PreparedStage {
     std::vector<PreparedSet> sets;
 };
 // Progress, called after every batch: records done, records in all, bytes of ciphertext written so
-// far. The sets are read twice (stage_prepare.cpp says why), so records_done counts each pass at
-// half weight: it reaches records_total at the end, and bytes grow during the second half only.
+// far. The sets are read once into a sealed spool, then sealed into chunks (stage_prepare.cpp says
+// why): records_done reaches records_total when the last batch is spooled, and bytes grow after.
 using PrepareProgress = std::function<void(uint64_t records_done, uint64_t records_total, uint64_t bytes)>;
 // Reads the sets, masks, encodes, encrypts into chunks under a fresh content key, hashes, builds
 // the Merkle tree; stores the chunks, their hashes, the sealed content key and a stage row in
-// state "prepared" (manifest still empty). Memory: one chunk and one batch.
+// state "prepared" (manifest still empty). Memory: one chunk and one batch. Disk: a scratch file
+// with no name beside the database, about the size of the chunks, gone when this returns.
 // The schema as sent (storage/stage_schema.h): masked and pseudonymized fields keep `required`,
 // lose `unique`, `references`, `max_length` and type options; the primary key keeps the key
 // fields that are not dropped. Totals are in the order of the fields as sent.

@@ -22,19 +22,6 @@ public:
     virtual Status write(ByteView plaintext) = 0;
 };
 
-// Counts the plaintext's bytes and nothing else (the preparation's first pass).
-class CountingSink final : public PlaintextSink {
-public:
-    Status write(ByteView plaintext) override {
-        bytes_ += plaintext.size();
-        return ok_status();
-    }
-    uint64_t bytes() const { return bytes_; }
-
-private:
-    uint64_t bytes_ = 0;
-};
-
 // Seals the plaintext into chunk_count chunks and inserts them into handover_chunks.
 class ChunkWriter final : public PlaintextSink {
 public:

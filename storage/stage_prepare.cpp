@@ -2,9 +2,11 @@
 //
 // Every chunk's associated data binds the chunk count, which is known only once the whole
 // plaintext has been produced, and no plaintext may be stored to wait for it. So the sets are
-// read twice: the first pass masks and encodes everything and only counts the bytes; the second
-// produces the same bytes again and seals them into chunks as they come. Masking and encoding are
-// deterministic, and the writer checks that the second pass made exactly the measured chunks.
+// read once into a SealedSpool (core/sealed_spool.h): masked, encoded and compressed batches,
+// sealed under a key that exists only in memory, in a file with no name next to the database.
+// Then the count is known, and the spool is read back and sealed into chunks. Memory holds one
+// batch at a time; the spool needs about as much disk as the stage's chunks.
+#include "core/sealed_spool.h"
 #include "storage/decimal_sum.h"
 #include "storage/handover_rows.h"
 #include "storage/stage_chunks.h"
@@ -19,12 +21,11 @@ using records::MaskRule;
 struct Progress {
     const PrepareProgress* callback;
     uint64_t total = 0;
-    uint64_t done = 0;  // records handled in both passes together; reported at half weight
-    const ChunkWriter* writer = nullptr;
+    uint64_t done = 0;  // records masked, encoded and spooled
 
-    void advance(uint64_t records) {
+    void advance(uint64_t records, uint64_t sealed_bytes) {
         done += records;
-        if (*callback) (*callback)(done / 2, total, writer ? writer->ciphertext_bytes() : 0);
+        if (*callback) (*callback)(done, total, sealed_bytes);
     }
 };
 
@@ -101,7 +102,7 @@ Status SetProducer::flush() {
     const uint32_t n = batch_.records();
     batch_.finish(framed_);
     BATON_TRY(sink_.write(framed_));
-    progress_.advance(n);
+    progress_.advance(n, 0);
     return ok_status();
 }
 
@@ -167,6 +168,29 @@ Status insert_stage_row(Database& db, const PrepareRequest& req, const PreparedS
     return ins.run();
 }
 
+// Appends every batch to a spool and counts the plaintext's bytes.
+class SpoolSink final : public PlaintextSink {
+public:
+    explicit SpoolSink(SealedSpool& spool) : spool_(spool) {}
+    Status write(ByteView plaintext) override { return spool_.append(plaintext); }
+
+private:
+    SealedSpool& spool_;
+};
+
+// Reads the spool back into `writer`, in order.
+Status seal_spool(SealedSpool& spool, ChunkWriter& writer, Progress& progress) {
+    Bytes batch;
+    for (;;) {
+        BATON_ASSIGN(bool more, spool.read(batch));  // wipes what `batch` held first
+        if (!more) return ok_status();
+        const Status st = writer.write(batch);
+        wipe_bytes(batch);
+        BATON_TRY(st);
+        progress.advance(0, writer.ciphertext_bytes());
+    }
+}
+
 }  // namespace
 
 Result<PreparedStage> prepare_stage(Database& db, const crypto::Key32& storage_key, const PrepareRequest& req,
@@ -174,14 +198,14 @@ Result<PreparedStage> prepare_stage(Database& db, const crypto::Key32& storage_k
     BATON_ASSIGN(auto plan, make_plan(db, req));
     Progress prog{&progress, plan.records};
     PreparedStage out;
-    CountingSink counter;
-    BATON_TRY(produce(db, storage_key, plan, counter, prog, out.sets));
-    const auto count = chunk_count_for(counter.bytes(), req.chunk_size);
+    BATON_ASSIGN(auto spool, SealedSpool::create(db.directory()));
+    SpoolSink spooler(spool);
+    BATON_TRY(produce(db, storage_key, plan, spooler, prog, out.sets));
+    const auto count = chunk_count_for(spool.bytes(), req.chunk_size);
     if (!count) return input_error("stage " + req.stage + " would need more than 2^32 chunks; use larger chunks");
     crypto::Key32 content_key = crypto::random_secret<32>();
     ChunkWriter writer(db, req.deal, req.stage_number, req.chunk_size, *count, content_key.clone());
-    prog.writer = &writer;
-    BATON_TRY(produce(db, storage_key, plan, writer, prog, out.sets));
+    BATON_TRY(seal_spool(spool, writer, prog));
     BATON_TRY(writer.finish());
     out.chunk_size = req.chunk_size;
     out.chunk_count = *count;

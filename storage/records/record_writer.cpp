@@ -8,6 +8,14 @@ namespace baton::records {
 
 namespace {
 constexpr size_t kFlushBytes = 64u << 10;
+
+// True when `v` holds a byte that RFC 4180 requires quoting for. One pass: string_view's
+// find_first_of calls memchr over the set once per byte, the largest cost of a CSV export.
+bool needs_quotes(std::string_view v) {
+    for (const char c : v)
+        if (c == ',' || c == '"' || c == '\r' || c == '\n') return true;
+    return false;
+}
 }  // namespace
 
 Status BufferedWriter::finish() {
@@ -35,7 +43,7 @@ CsvWriter::CsvWriter(ByteSink& sink, std::span<const std::string> columns, std::
 }
 
 void CsvWriter::field(std::string_view v, bool force_quotes) {
-    if (!force_quotes && v.find_first_of(",\"\r\n") == std::string_view::npos) {
+    if (!force_quotes && !needs_quotes(v)) {
         buf_ += v;
         return;
     }

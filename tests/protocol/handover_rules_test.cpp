@@ -21,16 +21,8 @@ void require_refused(const R& r, ErrorKind kind, const std::string& needle) {
     CHECK(r.error().message().find(needle) != std::string::npos);
 }
 
-struct Deal {
-    Parties p;
-    Plan plan = sample_plan(p);
-    Signed plan_signed = sign_plan(plan, p.seller);
-    Digest32 plan_hash = statement_hash(plan_signed);
-    Signed manifest = sign_manifest(sample_manifest(plan_hash), p.seller);
-};
-
 TEST_CASE("the buyer accepts a plan only from the session's seller, naming it, for this deal", "[handover][rules]") {
-    Deal d;
+    SampleFlow d;
     const auto& seller = d.p.seller.public_key;
     const auto& buyer = d.p.buyer.public_key;
 
@@ -69,7 +61,7 @@ TEST_CASE("the buyer accepts a plan only from the session's seller, naming it, f
 }
 
 TEST_CASE("the seller accepts only the plan's buyer's countersignature of this very plan", "[handover][rules]") {
-    Deal d;
+    SampleFlow d;
     const Signed good = sign_countersign(sample_countersign(d.plan_hash), d.p.buyer);
     REQUIRE(check_countersign(good, d.plan, d.plan_hash).ok());
 
@@ -79,14 +71,14 @@ TEST_CASE("the seller accepts only the plan's buyer's countersignature of this v
     require_refused(check_countersign(sign_countersign(sample_countersign(fixed_digest(0x77)), d.p.buyer), d.plan,
                                       d.plan_hash),
                     ErrorKind::bad_input, "it is for another plan");
-    require_refused(check_countersign(d.manifest, d.plan, d.plan_hash), ErrorKind::bad_input,
+    require_refused(check_countersign(d.manifest_signed, d.plan, d.plan_hash), ErrorKind::bad_input,
                     "expected a countersignature");
 }
 
 TEST_CASE("the buyer accepts a manifest only for a stage of its plan, with the plan's sets in order",
           "[handover][rules]") {
-    Deal d;
-    auto ok = check_manifest(d.manifest, d.plan, d.plan_hash);
+    SampleFlow d;
+    auto ok = check_manifest(d.manifest_signed, d.plan, d.plan_hash);
     REQUIRE(ok.ok());
     CHECK(ok->stage == "ledger");
 
@@ -124,53 +116,53 @@ TEST_CASE("the buyer accepts a manifest only for a stage of its plan, with the p
 }
 
 TEST_CASE("the seller accepts only the plan's buyer's receipts for this manifest", "[handover][rules]") {
-    Deal d;
-    const Digest32 manifest_hash = statement_hash(d.manifest);
+    SampleFlow d;
+    const Digest32& manifest_hash = d.manifest_hash;
     const Signed good = sign_receipt(sample_receipt(d.plan_hash, manifest_hash, ReceiptKind::delivered), d.p.buyer);
-    auto ok = check_receipt(good, d.plan, d.plan_hash, d.manifest);
+    auto ok = check_receipt(good, d.plan, d.plan_hash, d.manifest_signed);
     REQUIRE(ok.ok());
     CHECK(ok->kind == ReceiptKind::delivered);
 
     require_refused(check_receipt(sign_receipt(sample_receipt(d.plan_hash, manifest_hash, ReceiptKind::accepted),
                                                d.p.seller),
-                                  d.plan, d.plan_hash, d.manifest),
+                                  d.plan, d.plan_hash, d.manifest_signed),
                     ErrorKind::auth, "receipt is not signed by the plan's buyer");
     require_refused(check_receipt(sign_receipt(sample_receipt(d.plan_hash, fixed_digest(0x66), ReceiptKind::accepted),
                                                d.p.buyer),
-                                  d.plan, d.plan_hash, d.manifest),
+                                  d.plan, d.plan_hash, d.manifest_signed),
                     ErrorKind::bad_input, "it is for another manifest of stage ledger");
     Receipt other_root = sample_receipt(d.plan_hash, manifest_hash, ReceiptKind::verified);
     other_root.merkle_root = fixed_digest(0x12);
-    require_refused(check_receipt(sign_receipt(other_root, d.p.buyer), d.plan, d.plan_hash, d.manifest),
+    require_refused(check_receipt(sign_receipt(other_root, d.p.buyer), d.plan, d.plan_hash, d.manifest_signed),
                     ErrorKind::bad_input, "another manifest");
     require_refused(check_receipt(sign_receipt(sample_receipt(fixed_digest(0x01), manifest_hash, ReceiptKind::delivered),
                                                d.p.buyer),
-                                  d.plan, d.plan_hash, d.manifest),
+                                  d.plan, d.plan_hash, d.manifest_signed),
                     ErrorKind::bad_input, "it is for another plan");
 
     // make_receipt builds exactly what check_receipt accepts.
-    auto opened = open_manifest(d.manifest);
+    auto opened = open_manifest(d.manifest_signed);
     REQUIRE(opened.ok());
-    const Signed made = sign_receipt(make_receipt(ReceiptKind::verified, *opened, d.manifest), d.p.buyer);
-    CHECK(check_receipt(made, d.plan, d.plan_hash, d.manifest).ok());
+    const Signed made = sign_receipt(make_receipt(ReceiptKind::verified, *opened, d.manifest_signed), d.p.buyer);
+    CHECK(check_receipt(made, d.plan, d.plan_hash, d.manifest_signed).ok());
 }
 
 TEST_CASE("the buyer accepts a key release only from the seller, for this manifest and this sealed key",
           "[handover][rules]") {
-    Deal d;
-    auto m = open_manifest(d.manifest);
+    SampleFlow d;
+    auto m = open_manifest(d.manifest_signed);
     REQUIRE(m.ok());
     const Bytes sealed_key(80, 0x5a);
-    const Signed good = sign_key_release(make_key_release(*m, d.manifest, sealed_key, kHandoverNow), d.p.seller);
-    REQUIRE(check_key_release(good, d.plan, d.manifest, sealed_key).ok());
+    const Signed good = sign_key_release(make_key_release(*m, d.manifest_signed, sealed_key, kHandoverNow), d.p.seller);
+    REQUIRE(check_key_release(good, d.plan, d.manifest_signed, sealed_key).ok());
 
     Bytes other_key = sealed_key;
     other_key[79] ^= 0x01;
-    require_refused(check_key_release(good, d.plan, d.manifest, other_key), ErrorKind::auth,
+    require_refused(check_key_release(good, d.plan, d.manifest_signed, other_key), ErrorKind::auth,
                     "the sealed key is not the one the statement commits to");
-    require_refused(check_key_release(sign_key_release(make_key_release(*m, d.manifest, sealed_key, kHandoverNow),
+    require_refused(check_key_release(sign_key_release(make_key_release(*m, d.manifest_signed, sealed_key, kHandoverNow),
                                                        d.p.buyer),
-                                      d.plan, d.manifest, sealed_key),
+                                      d.plan, d.manifest_signed, sealed_key),
                     ErrorKind::auth, "key release is not signed by the plan's seller");
     const Signed other_manifest = sign_manifest(
         [&] {
@@ -181,7 +173,7 @@ TEST_CASE("the buyer accepts a key release only from the seller, for this manife
         d.p.seller);
     require_refused(check_key_release(good, d.plan, other_manifest, sealed_key), ErrorKind::bad_input,
                     "it is for another manifest");
-    require_refused(check_key_release(d.manifest, d.plan, d.manifest, sealed_key), ErrorKind::bad_input,
+    require_refused(check_key_release(d.manifest_signed, d.plan, d.manifest_signed, sealed_key), ErrorKind::bad_input,
                     "expected a key release");
 }
 

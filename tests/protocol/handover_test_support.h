@@ -100,6 +100,25 @@ inline KeyRelease sample_key_release(const Digest32& manifest_hash) {
     return KeyRelease{kHandoverDeal, 1, "ledger", manifest_hash, fixed_digest(0x33), kHandoverNow + 40};
 }
 
+// A deal's statements in flow order, for stage 1 ("ledger") of the sample plan, with the hashes
+// that later statements bind.
+struct SampleFlow {
+    Parties p;
+    Plan plan = sample_plan(p);
+    Signed plan_signed = sign_plan(plan, p.seller);
+    Digest32 plan_hash = statement_hash(plan_signed);
+    Signed countersign = sign_countersign(sample_countersign(plan_hash), p.buyer);
+    Manifest manifest = sample_manifest(plan_hash);
+    Signed manifest_signed = sign_manifest(manifest, p.seller);
+    Digest32 manifest_hash = statement_hash(manifest_signed);
+
+    // A receipt of `kind`, signed by the buyer unless `key` is given.
+    Signed receipt(ReceiptKind kind, const crypto::Ed25519KeyPair* key = nullptr) const {
+        return sign_receipt(sample_receipt(plan_hash, manifest_hash, kind), key ? *key : p.buyer);
+    }
+    Signed key_release() const { return sign_key_release(sample_key_release(manifest_hash), p.seller); }
+};
+
 // One signed statement of each kind, in flow order.
 struct SampleStatements {
     Signed plan, countersign, manifest, delivered, rejected, key_release;

@@ -16,21 +16,8 @@ using namespace baton::handover::test;
 
 Bytes env(const Signed& s) { return encode_signed(s); }
 
-// A deal's statements in flow order, for stage 1 ("ledger") of the sample plan.
-struct Flow {
-    Parties p;
-    Plan plan = sample_plan(p);
-    Signed plan_env = sign_plan(plan, p.seller);
-    Digest32 plan_hash = statement_hash(plan_env);
-    Signed countersign = sign_countersign(sample_countersign(plan_hash), p.buyer);
-    Manifest manifest = sample_manifest(plan_hash);
-    Signed manifest_env = sign_manifest(manifest, p.seller);
-    Digest32 manifest_hash = statement_hash(manifest_env);
-
-    Signed receipt(ReceiptKind k, const crypto::Ed25519KeyPair* key = nullptr) const {
-        return sign_receipt(sample_receipt(plan_hash, manifest_hash, k), key ? *key : p.buyer);
-    }
-    Signed key_release() const { return sign_key_release(sample_key_release(manifest_hash), p.seller); }
+// The sample deal's statements and a witness log for it.
+struct Flow : SampleFlow {
     WitnessLog log() const { return WitnessLog(kHandoverDeal, p.witness.public_key); }
 };
 
@@ -52,9 +39,9 @@ void require_refused(const WitnessLog& log, const Signed& s, const std::string& 
 // The log through the countersignature and the stage's manifest.
 WitnessLog offered(const Flow& f) {
     WitnessLog log = f.log();
-    must_append(log, f.plan_env);
+    must_append(log, f.plan_signed);
     must_append(log, f.countersign);
-    must_append(log, f.manifest_env);
+    must_append(log, f.manifest_signed);
     return log;
 }
 
@@ -75,14 +62,14 @@ TEST_CASE("witness log: the plan comes first and must name this witness", "[witn
     CHECK(log.judge(env(sign_plan(other, f.p.seller))).reason_code == reason::not_the_witness);
 
     WitnessLog elsewhere("D-2026-999", f.p.witness.public_key);
-    CHECK(elsewhere.judge(env(f.plan_env)).verdict == Verdict::invalid);
+    CHECK(elsewhere.judge(env(f.plan_signed)).verdict == Verdict::invalid);
 
-    Signed forged = f.plan_env;
+    Signed forged = f.plan_signed;
     forged.signature[0] ^= 1;
     CHECK(log.judge(env(forged)).verdict == Verdict::invalid);
 
-    CHECK(log.judge(env(f.plan_env)).verdict == Verdict::append);
-    CHECK(must_append(log, f.plan_env) == 0);
+    CHECK(log.judge(env(f.plan_signed)).verdict == Verdict::append);
+    CHECK(must_append(log, f.plan_signed) == 0);
     CHECK(log.has_plan());
     CHECK(log.plan_hash() == f.plan_hash);
     CHECK(must_append(log, f.countersign) == 1);
@@ -91,7 +78,7 @@ TEST_CASE("witness log: the plan comes first and must name this witness", "[witn
 TEST_CASE("witness log: a whole stage is appended in order, duplicates keep their index", "[witness][log]") {
     Flow f;
     WitnessLog log = f.log();
-    const std::vector<Signed> flow{f.plan_env, f.countersign, f.manifest_env, f.receipt(ReceiptKind::delivered),
+    const std::vector<Signed> flow{f.plan_signed, f.countersign, f.manifest_signed, f.receipt(ReceiptKind::delivered),
                                    f.key_release(), f.receipt(ReceiptKind::verified), f.receipt(ReceiptKind::accepted),
                                    f.receipt(ReceiptKind::purged, &f.p.seller)};
     for (size_t i = 0; i < flow.size(); ++i) CHECK(must_append(log, flow[i]) == i);
@@ -136,13 +123,13 @@ TEST_CASE("witness log: a second, different manifest for a stage is refused as c
 TEST_CASE("witness log: receipts and key releases need the stage's logged manifest", "[witness][log]") {
     Flow f;
     WitnessLog log = f.log();
-    must_append(log, f.plan_env);
+    must_append(log, f.plan_signed);
     must_append(log, f.countersign);
     require_refused(log, f.receipt(ReceiptKind::delivered), reason::stage_not_offered);
     require_refused(log, f.key_release(), reason::stage_not_offered);
     require_refused(log, f.receipt(ReceiptKind::accepted), reason::stage_not_offered);
 
-    must_append(log, f.manifest_env);
+    must_append(log, f.manifest_signed);
     Receipt other = sample_receipt(f.plan_hash, fixed_digest(0x77), ReceiptKind::delivered);
     require_refused(log, sign_receipt(other, f.p.buyer), reason::manifest_mismatch);
     other = sample_receipt(f.plan_hash, f.manifest_hash, ReceiptKind::delivered);
@@ -180,12 +167,12 @@ TEST_CASE("witness log: key release only after delivered, purged only after acce
 TEST_CASE("witness log: every statement must come from the party the plan names", "[witness][log]") {
     Flow f;
     WitnessLog log = f.log();
-    must_append(log, f.plan_env);
+    must_append(log, f.plan_signed);
     require_refused(log, sign_countersign(sample_countersign(f.plan_hash), f.p.seller), reason::wrong_signer);
     must_append(log, f.countersign);
     require_refused(log, sign_manifest(f.manifest, f.p.buyer), reason::wrong_signer);
     require_refused(log, sign_manifest(f.manifest, f.p.witness), reason::wrong_signer);
-    must_append(log, f.manifest_env);
+    must_append(log, f.manifest_signed);
     require_refused(log, f.receipt(ReceiptKind::delivered, &f.p.seller), reason::wrong_signer);
     must_append(log, f.receipt(ReceiptKind::delivered));
     require_refused(log, sign_key_release(sample_key_release(f.manifest_hash), f.p.buyer), reason::wrong_signer);
@@ -198,8 +185,8 @@ TEST_CASE("witness log: every statement must come from the party the plan names"
 TEST_CASE("witness log: plan-level refusals", "[witness][log]") {
     Flow f;
     WitnessLog log = f.log();
-    must_append(log, f.plan_env);
-    require_refused(log, f.manifest_env, reason::plan_not_agreed);
+    must_append(log, f.plan_signed);
+    require_refused(log, f.manifest_signed, reason::plan_not_agreed);
     require_refused(log, sign_countersign(sample_countersign(fixed_digest(0x42)), f.p.buyer), reason::countersign_mismatch);
     Plan second = f.plan;
     second.created_at += 1;
@@ -249,7 +236,7 @@ TEST_CASE("witness log: replaying stored leaves rebuilds the same tree and check
     REQUIRE(log.add_refusal(env(sign_refusal(
         Refusal{kHandoverDeal, envelope_hash(second), reason::conflicting_manifest, "", kHandoverNow}, f.p.witness))));
     must_append(log, f.receipt(ReceiptKind::delivered));
-    std::vector<Bytes> leaves{env(f.plan_env), env(f.countersign), env(f.manifest_env),
+    std::vector<Bytes> leaves{env(f.plan_signed), env(f.countersign), env(f.manifest_signed),
                               env(sign_refusal(Refusal{kHandoverDeal, envelope_hash(second), reason::conflicting_manifest,
                                                        "", kHandoverNow},
                                                f.p.witness)),
@@ -261,9 +248,9 @@ TEST_CASE("witness log: replaying stored leaves rebuilds the same tree and check
 
     // A log whose key release precedes the delivered receipt breaks a rule, named by index.
     WitnessLog bad = f.log();
-    REQUIRE(bad.replay(env(f.plan_env)));
+    REQUIRE(bad.replay(env(f.plan_signed)));
     REQUIRE(bad.replay(env(f.countersign)));
-    REQUIRE(bad.replay(env(f.manifest_env)));
+    REQUIRE(bad.replay(env(f.manifest_signed)));
     const Status st = bad.replay(env(f.key_release()));
     REQUIRE_FALSE(st);
     CHECK_THAT(st.error().message(), Catch::Contains("leaf 3") && Catch::Contains("not_delivered"));
@@ -272,7 +259,7 @@ TEST_CASE("witness log: replaying stored leaves rebuilds the same tree and check
 TEST_CASE("witness checkpoints: signed heads with inclusion and consistency proofs", "[witness][checkpoint]") {
     Flow f;
     WitnessLog log = f.log();
-    std::vector<Signed> flow{f.plan_env, f.countersign, f.manifest_env, f.receipt(ReceiptKind::delivered),
+    std::vector<Signed> flow{f.plan_signed, f.countersign, f.manifest_signed, f.receipt(ReceiptKind::delivered),
                              f.key_release(), f.receipt(ReceiptKind::verified), f.receipt(ReceiptKind::accepted)};
     TreeHead held;
     for (size_t i = 0; i < flow.size(); ++i) {
@@ -290,7 +277,7 @@ TEST_CASE("witness checkpoints: signed heads with inclusion and consistency proo
         REQUIRE(cons);
         CHECK(check_extends(*cp, held, *cons));
         // A wrong leaf, index or proof fails.
-        if (index > 0) CHECK(check_includes(*cp, index, env(f.plan_env), *inc).error().kind() == ErrorKind::verify_failed);
+        if (index > 0) CHECK(check_includes(*cp, index, env(f.plan_signed), *inc).error().kind() == ErrorKind::verify_failed);
         if (!inc->empty()) {
             auto bad = *inc;
             bad[0][0] ^= 1;
@@ -308,7 +295,7 @@ TEST_CASE("witness checkpoints: signed heads with inclusion and consistency proo
     }
     // A checkpoint smaller than the one held does not extend it.
     WitnessLog small = f.log();
-    must_append(small, f.plan_env);
+    must_append(small, f.plan_signed);
     CHECK(check_extends(small.checkpoint(1), held, {}).error().kind() == ErrorKind::verify_failed);
 
     // Signed by another key, for another plan: refused.
@@ -324,7 +311,7 @@ TEST_CASE("witness checkpoints: signed heads with inclusion and consistency proo
 TEST_CASE("witness session messages round-trip and are bounded", "[witness][codec]") {
     using session::SessionMessage;
     Flow f;
-    const WitnessSubmit submit{env(f.manifest_env), 7};
+    const WitnessSubmit submit{env(f.manifest_signed), 7};
     auto back = session::decode_session_message(session::encode_session_message(SessionMessage(submit)));
     REQUIRE(back);
     auto* s = std::get_if<WitnessSubmit>(&*back);
