@@ -306,13 +306,16 @@ StageBatch::StageBatch(StageBatch&&) noexcept = default;
 namespace {
 
 std::optional<StageFault> check_record(const pb::Record& r, int number) {
-    const std::string where = "record " + std::to_string(number + 1) + " of the batch";
-    if (has_unknown_fields(r)) return malformed(where + " has unknown fields");
+    // Built only for a fault: this runs for every record the buyer checks or exports.
+    auto fault = [number](std::string_view what) {
+        return malformed("record " + std::to_string(number + 1) + " of the batch " + std::string(what));
+    };
+    if (has_unknown_fields(r)) return fault("has unknown fields");
     for (const pb::Value& v : r.values()) {
-        if (has_unknown_fields(v)) return malformed(where + " has a value with unknown fields");
+        if (has_unknown_fields(v)) return fault("has a value with unknown fields");
         if (!v.has_text()) continue;
-        if (v.text().empty()) return malformed(where + " has an empty value (empty is null, sent absent)");
-        if (!records::utf8::is_valid(v.text())) return malformed(where + " has a value that is not UTF-8");
+        if (v.text().empty()) return fault("has an empty value (empty is null, sent absent)");
+        if (!records::utf8::is_valid(v.text())) return fault("has a value that is not UTF-8");
     }
     return std::nullopt;
 }
