@@ -6,6 +6,7 @@
 #include <optional>
 #include <unistd.h>
 
+#include "core/bytes.h"
 #include "core/crypto.h"
 #include "core/secret.h"
 
@@ -16,16 +17,18 @@ namespace {
 constexpr size_t kWriteBuffer = 1u << 20;
 constexpr size_t kTagBytes = 16;
 
-crypto::Nonce12 nonce_of(uint64_t index) {
-    crypto::Nonce12 n{};
-    for (int i = 0; i < 8; ++i) n[4 + i] = static_cast<uint8_t>(index >> (56 - 8 * i));
-    return n;
+// An entry's associated data: its index, big-endian.
+Bytes ad_of(uint64_t index) {
+    Bytes ad;
+    put_u64_be(ad, index);
+    return ad;
 }
 
-Bytes ad_of(uint64_t index) {
-    Bytes ad(8);
-    for (int i = 0; i < 8; ++i) ad[i] = static_cast<uint8_t>(index >> (56 - 8 * i));
-    return ad;
+// An entry's nonce: four zero bytes, then its associated data.
+crypto::Nonce12 nonce_of(const Bytes& ad) {
+    crypto::Nonce12 n{};
+    std::memcpy(n.data() + 4, ad.data(), 8);
+    return n;
 }
 
 // A file in `dir` that has no name: O_TMPFILE where the file system has it, else a named file
@@ -61,6 +64,11 @@ struct SealedSpool::Impl {
         return *dead;
     }
 
+    // The entry being read is wrong in the way `what` says.
+    Error fault(const std::string& what) const {
+        return input_error("spool in " + dir + ": entry " + std::to_string(read_index) + " " + what);
+    }
+
     Status flush() {
         size_t done = 0;
         while (done < pending.size()) {
@@ -82,7 +90,7 @@ struct SealedSpool::Impl {
             if (n < 0) return io("cannot read", errno);
             if (n == 0) {
                 if (done == 0) return false;
-                return input_error("spool in " + dir + ": entry " + std::to_string(read_index) + " is cut short");
+                return fault("is cut short");
             }
             done += static_cast<size_t>(n);
         }
@@ -108,9 +116,9 @@ Status SealedSpool::append(ByteView data) {
     if (m.dead) return *m.dead;
     if (m.reading) return internal_error("spool: append after read");
     if (data.size() > kMaxEntryBytes) return internal_error("spool: an entry of " + std::to_string(data.size()) + " bytes");
-    const Bytes sealed = crypto::chacha20poly1305_encrypt(m.key, nonce_of(m.appended), ad_of(m.appended), data);
-    const auto len = static_cast<uint32_t>(sealed.size());
-    for (int i = 0; i < 4; ++i) m.pending.push_back(static_cast<uint8_t>(len >> (24 - 8 * i)));
+    const Bytes ad = ad_of(m.appended);
+    const Bytes sealed = crypto::chacha20poly1305_encrypt(m.key, nonce_of(ad), ad, data);
+    put_u32_be(m.pending, static_cast<uint32_t>(sealed.size()));
     m.pending.insert(m.pending.end(), sealed.begin(), sealed.end());
     ++m.appended;
     m.plain_bytes += data.size();
@@ -129,20 +137,20 @@ Result<bool> SealedSpool::read(Bytes& out) {
     }
     uint8_t head[4];
     BATON_ASSIGN(bool more, m.read_exact(head, sizeof head));
-    const std::string entry = "spool in " + m.dir + ": entry " + std::to_string(m.read_index);
     if (!more) {
         if (m.read_index != m.appended)
-            return input_error(entry + " is missing: " + std::to_string(m.appended) + " were written");
+            return m.fault(std::string("is missing: ") + std::to_string(m.appended) + " were written");
         return false;
     }
-    if (m.read_index >= m.appended) return input_error(entry + " was never written");
-    const uint32_t len = (uint32_t{head[0]} << 24) | (uint32_t{head[1]} << 16) | (uint32_t{head[2]} << 8) | head[3];
-    if (len < kTagBytes || len > kMaxEntryBytes + kTagBytes) return input_error(entry + " claims " + std::to_string(len) + " bytes");
+    if (m.read_index >= m.appended) return m.fault("was never written");
+    const uint32_t len = get_u32_be(head);
+    if (len < kTagBytes || len > kMaxEntryBytes + kTagBytes) return m.fault("claims " + std::to_string(len) + " bytes");
     Bytes sealed(len);
     BATON_ASSIGN(bool whole, m.read_exact(sealed.data(), len));
-    if (!whole) return input_error(entry + " is cut short");
-    auto plain = crypto::chacha20poly1305_decrypt(m.key, nonce_of(m.read_index), ad_of(m.read_index), sealed);
-    if (!plain) return input_error(entry + " does not authenticate: the file was changed");
+    if (!whole) return m.fault("is cut short");
+    const Bytes ad = ad_of(m.read_index);
+    auto plain = crypto::chacha20poly1305_decrypt(m.key, nonce_of(ad), ad, sealed);
+    if (!plain) return m.fault("does not authenticate: the file was changed");
     out = std::move(*plain);
     ++m.read_index;
     return true;

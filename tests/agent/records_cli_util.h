@@ -4,7 +4,6 @@
 #pragma once
 
 #include <iconv.h>
-#include <sys/resource.h>
 
 #include <optional>
 #include <stdexcept>
@@ -134,9 +133,12 @@ struct Measured {
     std::string err;
 };
 
-// Runs baton like Sandbox::run, and reports the child's peak resident set size (wait4's rusage).
+// Runs baton like Sandbox::run, and reports its peak resident set size, measured by
+// baton-peak-rss (tests/support/peak_rss.cpp): wait4 on a child spawned from this process would
+// report this process's peak as well.
 inline Measured run_measured(const Sandbox& sb, std::vector<std::string> args) {
-    args.insert(args.begin(), BATON_BIN);
+    const std::string rss_path = sb.path(".measured-rss");
+    args.insert(args.begin(), {PEAK_RSS_BIN, rss_path, BATON_BIN});
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -151,11 +153,10 @@ inline Measured run_measured(const Sandbox& sb, std::vector<std::string> args) {
     posix_spawn_file_actions_destroy(&fa);
     REQUIRE(rc == 0);
     int status = 0;
-    struct rusage usage {};
-    REQUIRE(::wait4(pid, &status, 0, &usage) == pid);
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
     Measured m;
     m.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    m.max_rss_kib = usage.ru_maxrss;
+    m.max_rss_kib = std::stol(read_text(rss_path));
     m.err = read_text(err_path);
     return m;
 }
