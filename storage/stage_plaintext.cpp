@@ -9,35 +9,17 @@
 #include <zstd.h>
 
 #include "core/merkle.h"
-#include "storage/records/utf8.h"
-#include "storage/stage_batch.pb.h"
-
-#include <google/protobuf/unknown_field_set.h>
+#include "storage/stage_batch_wire.h"
 
 namespace baton::storage {
+
+using namespace wire;
 
 namespace {
 
 constexpr std::string_view kDigestContext("baton-stage-plaintext-v1\0", 25);
 constexpr std::string_view kChunkContext("baton-chunk-v1\0", 15);
 constexpr std::string_view kContentKeyContext("baton-content-key-v1\0", 21);
-
-// Overwrites every value the batch holds, so that clearing or freeing it leaves no plaintext.
-void wipe_values(pb::RecordBatch& batch) {
-    for (pb::Record& r : *batch.mutable_records())
-        for (pb::Value& v : *r.mutable_values())
-            if (v.has_text() && !v.text().empty()) sodium_memzero(v.mutable_text()->data(), v.text().size());
-}
-
-// Resizes `b` to n bytes; a buffer that must grow is wiped first instead of being copied.
-void resize_wiped(Bytes& b, size_t n) {
-    if (n > b.capacity()) {
-        wipe_bytes(b);
-        Bytes bigger(n);
-        b.swap(bigger);
-    }
-    b.resize(n);
-}
 
 // zstd's contexts hold pieces of record text (literals, windows): every block they allocate
 // carries its size in front, and is wiped when zstd frees it.
@@ -67,16 +49,6 @@ struct CctxFree {
 struct DctxFree {
     void operator()(ZSTD_DCtx* d) const { ZSTD_freeDCtx(d); }
 };
-
-// This runs for every value of a stage: the type's reflection is looked up once, not per message
-// (GetReflection() on an instance goes through the descriptor table every time).
-template <typename M>
-bool has_unknown_fields(const M& m) {
-    static const google::protobuf::Reflection* const reflection = M::default_instance().GetReflection();
-    return !reflection->GetUnknownFields(m).empty();
-}
-
-StageFault malformed(std::string detail) { return {std::string(fault::batch_malformed), std::move(detail)}; }
 
 }  // namespace
 
@@ -132,32 +104,9 @@ crypto::Digest32 PlaintextDigest::finish() {
 
 // ---- StageBatchEncoder -------------------------------------------------------------------------
 
-// The batch is written in protobuf's wire format directly, without building messages: the same
-// bytes pb::RecordBatch::SerializeToArray gives (handover_plaintext_test.cpp compares them), at
-// a fraction of the cost. RecordBatch: `set` (field 1, varint, absent when 0), then one
-// length-delimited `records` (field 2) per record; Record: one length-delimited `values` (field 1)
-// per field; Value: `text` (field 1, length-delimited) when present.
+// The batch is written in its canonical wire format (stage_batch_wire.h) directly, without
+// building messages.
 namespace {
-constexpr uint8_t kSetTag = 0x08, kRecordsTag = 0x12, kValuesTag = 0x0a, kTextTag = 0x0a;
-
-size_t varint_size(uint64_t v) {
-    size_t n = 1;
-    while (v >= 0x80) {
-        v >>= 7;
-        ++n;
-    }
-    return n;
-}
-
-uint8_t* put_varint(uint8_t* out, uint64_t v) {
-    while (v >= 0x80) {
-        *out++ = static_cast<uint8_t>(v | 0x80);
-        v >>= 7;
-    }
-    *out++ = static_cast<uint8_t>(v);
-    return out;
-}
-
 // The encoded size of one Value message: empty for a null (or empty) value.
 size_t value_size(const FieldValue& v) { return v && !v->empty() ? 1 + varint_size(v->size()) + v->size() : 0; }
 
@@ -290,69 +239,6 @@ std::optional<StageFault> BatchInflater::inflate(ByteView frame, Bytes& out) {
         return malformed("a batch whose zstd frame does not decompress to its declared size");
     }
     return std::nullopt;
-}
-
-// ---- StageBatch --------------------------------------------------------------------------------
-
-struct StageBatch::Impl {
-    pb::RecordBatch batch;
-    ~Impl() { wipe_values(batch); }
-};
-
-StageBatch::StageBatch() : impl_(std::make_unique<Impl>()) {}
-StageBatch::~StageBatch() = default;
-StageBatch::StageBatch(StageBatch&&) noexcept = default;
-
-namespace {
-
-std::optional<StageFault> check_record(const pb::Record& r, int number) {
-    // Built only for a fault: this runs for every record the buyer checks or exports.
-    auto fault = [number](std::string_view what) {
-        return malformed("record " + std::to_string(number + 1) + " of the batch " + std::string(what));
-    };
-    if (has_unknown_fields(r)) return fault("has unknown fields");
-    for (const pb::Value& v : r.values()) {
-        if (has_unknown_fields(v)) return fault("has a value with unknown fields");
-        if (!v.has_text()) continue;
-        if (v.text().empty()) return fault("has an empty value (empty is null, sent absent)");
-        if (!records::utf8::is_valid(v.text())) return fault("has a value that is not UTF-8");
-    }
-    return std::nullopt;
-}
-
-}  // namespace
-
-std::optional<StageFault> StageBatch::parse(ByteView bytes) {
-    pb::RecordBatch& b = impl_->batch;
-    wipe_values(b);
-    b.Clear();
-    if (bytes.size() > kMaxStageBatchBytes) return malformed("a batch larger than 16 MiB");
-    if (!b.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return malformed("not a RecordBatch");
-    if (has_unknown_fields(b)) return malformed("a batch with unknown fields");
-    if (b.records_size() < 1 || static_cast<size_t>(b.records_size()) > kStageBatchRecords)
-        return malformed("a batch of " + std::to_string(b.records_size()) + " records (1.." +
-                         std::to_string(kStageBatchRecords) + ")");
-    for (int i = 0; i < b.records_size(); ++i)
-        if (auto f = check_record(b.records(i), i)) return f;
-    return std::nullopt;
-}
-
-uint32_t StageBatch::set() const { return impl_->batch.set(); }
-uint32_t StageBatch::records() const { return static_cast<uint32_t>(impl_->batch.records_size()); }
-
-bool StageBatch::fields_are(size_t fields) const {
-    for (const pb::Record& r : impl_->batch.records())
-        if (static_cast<size_t>(r.values_size()) != fields) return false;
-    return true;
-}
-
-void StageBatch::record(uint32_t i, std::vector<FieldValue>& row) const {
-    const pb::Record& r = impl_->batch.records(static_cast<int>(i));
-    row.resize(static_cast<size_t>(r.values_size()));
-    for (int f = 0; f < r.values_size(); ++f) {
-        const pb::Value& v = r.values(f);
-        row[static_cast<size_t>(f)] = v.has_text() ? FieldValue(std::string_view(v.text())) : std::nullopt;
-    }
 }
 
 }  // namespace baton::storage

@@ -5,6 +5,7 @@
 //   batch            = u32 length || zstd frame    (length <= 16 MiB)
 //   zstd frame       = one Zstandard frame (RFC 8878) that declares its content size,
 //                      1..16 MiB, and decompresses to a RecordBatch (storage/stage_batch.proto)
+//                      in its canonical form (storage/stage_batch_wire.h)
 //   plaintext_digest = BLAKE2b-256("baton-stage-plaintext-v1" || 0x00 || plaintext)
 //   chunk i of n     = ChaCha20-Poly1305(content key, 0x00000000 || u64 i,
 //                        "baton-chunk-v1" || 0x00 || u32 len(deal) || deal || u32 stage || u32 i || u32 n,
@@ -13,7 +14,7 @@
 //   sealed key       = nonce (24) || XChaCha20-Poly1305(storage key, nonce,
 //                        "baton-content-key-v1" || 0x00 || deal || 0x00 || u32 stage, content key)
 //
-// Only stage_plaintext.cpp sees the generated protobuf types and zstd. Record values pass through
+// Only stage_plaintext.cpp sees zstd. Record values pass through
 // the encoder and the decoder; both wipe the values they held when cleared or destroyed, and
 // zstd's contexts are allocated through an allocator that wipes every block it frees.
 //
@@ -139,14 +140,16 @@ public:
     StageBatch(StageBatch&&) noexcept;
 
     // Decodes `bytes`, replacing what was held. A fault (batch_malformed) for bytes that are not
-    // a RecordBatch, unknown fields at any level, a record count outside 1..4096, an empty or
-    // non-UTF-8 value. Field counts are the caller's to check (fields_are()).
+    // a RecordBatch in its canonical form (stage_batch_wire.h: unknown fields at any level, fields
+    // out of order or repeated, set 0 written out, varints that are not minimal), a record count
+    // outside 1..4096, an empty or non-UTF-8 value. Field counts are the caller's to check
+    // (fields_are()). The decoder keeps its own copy of the batch.
     std::optional<StageFault> parse(ByteView bytes);
     uint32_t set() const;
     uint32_t records() const;
     // True when every record has exactly `fields` values.
     bool fields_are(size_t fields) const;
-    // The values of record i (views into the batch, valid until the next parse()).
+    // The values of record i (views into the decoder's copy, valid until the next parse()).
     // REQUIRES: i < records().
     void record(uint32_t i, std::vector<FieldValue>& row) const;
 

@@ -1,9 +1,11 @@
 // libFuzzer target: the stage batch decoder (storage/stage_plaintext.h), which reads bytes a
 // seller made: the input as a batch's zstd frame (BatchInflater, then the decoder), and as a
 // RecordBatch. Properties: no crash, no sanitizer report, no allocation beyond the 16 MiB bound;
-// a batch that decodes re-encodes (compressed) to a batch with the same set and values.
+// a batch that decodes re-encodes to exactly the bytes it was decoded from (the decoder takes
+// only the canonical form), and those decode again to the same set and values.
 #include <sodium.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <vector>
@@ -32,6 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     enc.finish(framed);
     if (framed.size() < 4 || get_u32_be(framed.data()) != framed.size() - 4) std::abort();
     if (inflater.inflate(ByteView(framed).subspan(4), inflated)) std::abort();
+    if (inflated.size() != size || !std::equal(inflated.begin(), inflated.end(), data)) std::abort();
     StageBatch again;
     if (again.parse(inflated) || again.set() != batch.set() || again.records() != batch.records())
         std::abort();

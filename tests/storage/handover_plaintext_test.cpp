@@ -102,16 +102,65 @@ TEST_CASE("the batch decoder refuses unknown fields, empty or non-UTF-8 values a
                           Case{"empty value", "080112040a020a00"},
                           Case{"not UTF-8", "080112050a030a01ff"},
                           Case{"not protobuf", "ffffffff"},
-                          Case{"truncated", "0801120a0a030a0161"}}) {
+                          Case{"truncated", "0801120a0a030a0161"},
+                          Case{"a value's text longer than the value", "080112040a020a05"},
+                          Case{"a record longer than the batch", "0801120a0a00"}}) {
         INFO(c.name);
         auto f = b.parse(hex(c.bytes));
         REQUIRE(f.has_value());
         CHECK(f->code == "batch_malformed");
+        CHECK(b.records() == 0);  // nothing of a refused batch is kept
     }
-    // A value sent absent is null.
-    REQUIRE_FALSE(b.parse(hex("080012040a000a00")).has_value());
+    // A value sent absent is null; set 0 is sent absent.
+    REQUIRE_FALSE(b.parse(hex("12040a000a00")).has_value());
+    CHECK(b.set() == 0);
     b.record(0, row);
     CHECK(row == std::vector<FieldValue>{std::nullopt, std::nullopt});
+}
+
+TEST_CASE("the batch decoder takes only the canonical encoding, which protobuf also parses", "[handover]") {
+    // Each of these is a RecordBatch protobuf's parser accepts, written in a way our encoder (and
+    // protobuf's serializer) never writes: decoding them would break "decodes, then re-encodes
+    // to the same bytes".
+    struct Case { const char* name; std::string bytes; };
+    for (const Case& c : {Case{"set 0 written out", "0800" "12020a00"},
+                          Case{"set after the records", "12020a00" "0801"},
+                          Case{"set twice", "0801" "0802" "12020a00"},
+                          Case{"a set varint with a trailing zero group", "088100" "12020a00"},
+                          Case{"a record length with a trailing zero group", "0801" "128200" "0a00"},
+                          Case{"a text length with a trailing zero group", "0801" "1206" "0a04" "0a810061"},
+                          Case{"text twice in a value", "0801" "1208" "0a06" "0a0161" "0a0162"}}) {
+        INFO(c.name);
+        pb::RecordBatch theirs;
+        const Bytes bytes = hex(c.bytes);
+        CHECK(theirs.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())));  // protobuf: fine
+        StageBatch b;
+        auto f = b.parse(bytes);
+        REQUIRE(f.has_value());
+        CHECK(f->code == "batch_malformed");
+    }
+    // A set beyond 32 bits: protobuf keeps its low 32 bits (here 0), we refuse it.
+    StageBatch b;
+    CHECK(b.parse(hex("088080808010" "12020a00")).has_value());
+
+    // 4096 records are a batch, 4097 are not.
+    Bytes many;
+    for (int i = 0; i < 4096; ++i) append(many, hex("1200"));
+    REQUIRE_FALSE(b.parse(many).has_value());
+    CHECK(b.records() == 4096);
+    CHECK(b.fields_are(0));
+    append(many, hex("1200"));
+    CHECK(b.parse(many).has_value());
+}
+
+TEST_CASE("the batch decoder keeps its own copy of the batch", "[handover]") {
+    Bytes bytes = hex("0801120a0a030a01610a030a0162");
+    StageBatch b;
+    REQUIRE_FALSE(b.parse(bytes).has_value());
+    std::fill(bytes.begin(), bytes.end(), uint8_t{0});
+    std::vector<FieldValue> row;
+    b.record(0, row);
+    CHECK(row == std::vector<FieldValue>{"a", "b"});
 }
 
 // The RecordBatch inside a framed batch: its zstd frame, decompressed.
