@@ -90,6 +90,57 @@ TEST_CASE("a canary imported in a record is found in no file under the home", "[
     CHECK(std::includes(expected.begin(), expected.end(), present.begin(), present.end()));  // no stray files
 }
 
+TEST_CASE("records refused at import are named by line and field, never by their values", "[cli][records][canary]") {
+    Sandbox sb;
+    const auto home = open_home(sb);
+    write_text(sb.path("customers.schema.json"), kCustomersSchema);
+    // The canary as a value of every kind of refusal: a bad ID number, mobile and amount, a primary
+    // key seen twice, a row with a column too many, a note over its maximum length.
+    std::string long_note = kCanary;
+    while (long_note.size() < 100000) long_note += kCanary;  // over 65,536 code points
+    const auto nul = std::nullopt;
+    std::string csv = csv_of({
+        {s("C1"), s("a"), s(kCanary), nul, nul, nul},
+        {s("C2"), s("b"), nul, s(kCanary), nul, nul},
+        {s("C3"), s("c"), nul, nul, s(kCanary), nul},
+        {s(kCanary), s("d"), nul, nul, nul, nul},
+        {s(kCanary), s("e"), nul, nul, nul, nul},
+        {s("C6"), s("f"), nul, nul, nul, s(long_note)},
+        {s("C7"), s("g"), nul, nul, nul, nul},
+    });
+    csv += "C8,h,,,,note," + kCanary + "\r\n";
+    write_text(sb.path("in.csv"), csv);
+    const auto args = import_args(home, sb.path("customers.schema.json"), sb.path("in.csv"));
+
+    auto require_values_unsaid = [&](const Run& r) {
+        INFO(describe(args, r));
+        CHECK(r.out.find("CANARY-5d1f0b7e") == std::string::npos);
+        CHECK(r.err.find("CANARY-5d1f0b7e") == std::string::npos);
+        CHECK(r.err.find("金丝雀") == std::string::npos);
+    };
+    for (const bool json : {false, true}) {
+        auto a = args;
+        if (json) a.insert(a.begin() + 2, "--json");
+        const Run refused = sb.run(a);
+        CHECK(refused.code != 0);
+        // Each refusal is named: line and field (the report lists them on stderr, or in the JSON).
+        const std::string said = refused.out + refused.err;
+        for (const std::string where : {"in.csv:2:", "in.csv:3:", "in.csv:4:", "in.csv:6:", "in.csv:7:", "in.csv:9:"})
+            CHECK_THAT(said, Catch::Contains(where) || Catch::Contains("\"line\":" + where.substr(7, 1)));
+        require_values_unsaid(refused);
+    }
+    // With --rejects, the refused rows go to the operator's file (values and all); the valid rows
+    // are imported; nothing of the canary is printed or kept in the home.
+    auto with_rejects = args;
+    with_rejects.insert(with_rejects.end(), {"--rejects", sb.path("rejects.csv")});
+    const Run partial = sb.run(with_rejects);
+    INFO(describe(with_rejects, partial));
+    CHECK(partial.code == 0);
+    require_values_unsaid(partial);
+    CHECK(read_text(sb.path("rejects.csv")).find(kCanary) != std::string::npos);
+    require_no_canary(home);
+}
+
 TEST_CASE("a 200 MB line is refused naming file, line and field, in bounded memory", "[cli][records][memory]") {
     Sandbox sb;
     const auto home = open_home(sb);

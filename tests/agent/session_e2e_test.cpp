@@ -3,6 +3,9 @@
 // and fingerprint; every bad pairing is refused with a non-zero exit and a message naming the
 // reason on the pinger's side, and the same reason in the server's log.
 #include <catch2/catch.hpp>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <regex>
 
@@ -40,6 +43,41 @@ void expect_refused(const Run& r, const ServeProcess& server, const std::string&
 
 const std::string kRefusedBy = "session refused by";     // the server refused us
 const std::string kWeRefused = "refused the peer at";   // we refused the server
+
+// The soft and hard limits on `pid`'s core file size, as /proc/PID/limits writes them.
+std::pair<std::string, std::string> core_limits(pid_t pid) {
+    std::istringstream in(read_text("/proc/" + std::to_string(pid) + "/limits"));
+    const std::string label = "Max core file size";
+    for (std::string line; std::getline(in, line);)
+        if (line.rfind(label, 0) == 0) {
+            std::istringstream fields(line.substr(label.size()));
+            std::string soft, hard;
+            fields >> soft >> hard;
+            return {soft, hard};
+        }
+    FAIL("no '" << label << "' in /proc/" << pid << "/limits");
+    return {};
+}
+
+// Raises this process's core size limit as far as it may (children inherit it) until destroyed.
+class WideCoreLimit {
+public:
+    WideCoreLimit() {
+        REQUIRE(getrlimit(RLIMIT_CORE, &was_) == 0);
+        rlimit wide{RLIM_INFINITY, RLIM_INFINITY};  // allowed to root only
+        if (setrlimit(RLIMIT_CORE, &wide) != 0) {
+            wide = {was_.rlim_max, was_.rlim_max};
+            REQUIRE(setrlimit(RLIMIT_CORE, &wide) == 0);
+        }
+        inherited_ = wide.rlim_cur;
+    }
+    ~WideCoreLimit() { setrlimit(RLIMIT_CORE, &was_); }
+    rlim_t inherited() const { return inherited_; }
+
+private:
+    rlimit was_{};
+    rlim_t inherited_ = 0;
+};
 
 }  // namespace
 
@@ -255,4 +293,20 @@ TEST_CASE("serve stops with exit 0 on SIGTERM sent as soon as it reports its add
         REQUIRE(code.has_value());
         CHECK(*code == 0);
     }
+}
+
+TEST_CASE("serve runs with core dumps off and not dumpable, whatever core limit it inherits", "[session][e2e][hardening]") {
+    const auto& w = session_world();
+    const WideCoreLimit wide;
+    if (wide.inherited() == 0) WARN("the core size limit cannot be raised here: the check cannot tell serve's 0 from ours");
+    ServeProcess seller(w.sb, "seller");
+    const std::string proc = "/proc/" + std::to_string(seller.pid());
+    INFO(read_text(proc + "/limits"));
+    CHECK(core_limits(seller.pid()) == std::pair<std::string, std::string>{"0", "0"});
+    // The kernel hands the /proc files of a process that is not dumpable over to root (which
+    // shows something only when the tests do not run as root).
+    struct stat st{};
+    REQUIRE(::stat((proc + "/environ").c_str(), &st) == 0);
+    CHECK(st.st_uid == 0);
+    expect_pinged(w, w.ping("buyer", seller), "seller", "seller");
 }

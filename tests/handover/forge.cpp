@@ -12,6 +12,13 @@
 //   baton-test-forge --home H --deal D --stage N content-key
 //       replaces the stage's sealed content key by a fresh random one (sealed as storage seals
 //       it), which the seller will then release: the chunks do not decrypt under it.
+//   baton-test-forge --home H --deal D --stage N chunk-hash --index I
+//       flips one byte of the seller's stored hash of chunk I: the hash list the seller sends no
+//       longer leads to the manifest's Merkle root. Running it again restores the hash.
+//   baton-test-forge --home H --deal D plan
+//       gives the seller's plan a fresh random plan id, signs it again with the seller's identity
+//       key and forgets the buyer's countersignature: a well-signed plan other than the one the
+//       buyer agreed to. Needs no --stage and no prepared stage.
 //
 // --after-push (any of the above): forge a stage that was offered already (any state), as a seller
 // would that offers a second, different manifest for it (tests/handover/witness_e2e_test.cpp).
@@ -35,8 +42,8 @@ using namespace baton;
 [[noreturn]] void usage(const std::string& why) {
     std::fprintf(stderr,
                  "baton-test-forge: %s\n"
-                 "usage: baton-test-forge --home H --deal D --stage N (chunk-byte --index I | manifest-count --set NAME | "
-                 "content-key)\n",
+                 "usage: baton-test-forge --home H --deal D (--stage N (chunk-byte --index I | chunk-hash --index I | "
+                 "manifest-count --set NAME | content-key) | plan)\n",
                  why.c_str());
     std::exit(2);
 }
@@ -101,24 +108,58 @@ Result<std::string> replace_key(storage::Database& db, const certs::AgentKeys& k
     return std::string("\"content_key\":\"replaced\"");
 }
 
-Result<std::string> forge(const Args& a) {
-    BATON_ASSIGN(auto home, agent::Home::open(a.home));
-    agent::Context ctx;  // no passphrase: the home was created with --no-passphrase
-    BATON_ASSIGN(auto keys, home.unlock(ctx));
-    storage::Database& db = home.db();
+// chunk-hash: one byte of the seller's stored hash of chunk `index` flipped (an involution).
+Result<std::string> flip_chunk_hash(storage::Database& db, const Args& a, uint32_t n) {
+    BATON_ASSIGN(auto hashes, storage::load_chunk_hashes(db, a.deal, n));
+    if (a.index >= hashes.size()) return conflict_error("the stage has no chunk " + std::to_string(a.index));
+    Bytes blob;
+    for (auto& h : hashes) append(blob, h);
+    blob[32 * size_t{a.index} + 7] ^= 0x01;
+    BATON_ASSIGN(auto st, db.prepare("UPDATE handover_stages SET chunk_hashes = ? WHERE deal = ? AND stage_number = ?"));
+    st.bind_blob(1, blob).bind(2, a.deal).bind(3, static_cast<int64_t>(n));
+    BATON_TRY(st.run());
+    return "\"index\":" + std::to_string(a.index);
+}
+
+// plan: the seller's plan with a fresh plan id, re-signed, stored over the old one uncountersigned.
+Result<std::string> replace_plan(storage::Database& db, const certs::AgentKeys& keys, const Args& a) {
+    BATON_ASSIGN(auto stored, storage::find_plan(db, a.deal));
+    if (!stored || stored->role != "seller") return conflict_error("this home holds no seller's plan for deal " + a.deal);
+    BATON_ASSIGN(auto env, handover::decode_signed(stored->plan));
+    BATON_ASSIGN(auto plan, handover::open_plan(env));
+    crypto::random_bytes(plan.plan_id);
+    const handover::Signed forged = handover::sign_plan(plan, keys.identity);
+    const auto hash = handover::statement_hash(forged);
+    BATON_ASSIGN(auto st, db.prepare("UPDATE handover_plans SET plan = ?, plan_hash = ?, countersign = NULL WHERE deal = ?"));
+    st.bind_blob(1, handover::encode_signed(forged)).bind_blob(2, hash).bind(3, a.deal);
+    BATON_TRY(st.run());
+    return "\"plan_hash_was\":\"" + to_hex(stored->plan_hash) + "\",\"plan_hash_now\":\"" + to_hex(hash) + "\"";
+}
+
+Result<std::string> forge_stage(storage::Database& db, const certs::AgentKeys& keys, const Args& a) {
     const uint32_t n = a.stage - 1;
-    BATON_ASSIGN(auto tx, storage::Transaction::begin(db));
     BATON_ASSIGN(auto row, storage::find_stage(db, a.deal, n));
     if (!row) return conflict_error("deal " + a.deal + " has no prepared stage " + std::to_string(a.stage));
     if (row->state != "prepared" && !a.after_push)
         return conflict_error("stage " + std::to_string(a.stage) + " is " + row->state + ", not prepared: forge before the push");
     Result<std::string> what = a.how == "chunk-byte"       ? flip_chunk_byte(db, a, n)
+                               : a.how == "chunk-hash"     ? flip_chunk_hash(db, a, n)
                                : a.how == "manifest-count" ? bump_count(db, keys, *row, a)
                                                            : replace_key(db, keys, a, n);
     if (!what) return what.error();
+    return "\"stage\":" + std::to_string(a.stage) + ",\"chunks\":" + std::to_string(row->chunk_count) + "," + *what;
+}
+
+Result<std::string> forge(const Args& a) {
+    BATON_ASSIGN(auto home, agent::Home::open(a.home));
+    agent::Context ctx;  // no passphrase: the home was created with --no-passphrase
+    BATON_ASSIGN(auto keys, home.unlock(ctx));
+    storage::Database& db = home.db();
+    BATON_ASSIGN(auto tx, storage::Transaction::begin(db));
+    Result<std::string> what = a.how == "plan" ? replace_plan(db, keys, a) : forge_stage(db, keys, a);
+    if (!what) return what.error();
     BATON_TRY(tx.commit());
-    return "{\"forged\":\"" + a.how + "\",\"deal\":\"" + a.deal + "\",\"stage\":" + std::to_string(a.stage) +
-           ",\"chunks\":" + std::to_string(row->chunk_count) + "," + *what + "}";
+    return "{\"forged\":\"" + a.how + "\",\"deal\":\"" + a.deal + "\"," + *what + "}";
 }
 
 }  // namespace
@@ -127,7 +168,7 @@ int main(int argc, char** argv) {
     Args a;
     for (int i = 1; i < argc; ++i) {
         const std::string_view arg = argv[i];
-        if (arg == "chunk-byte" || arg == "manifest-count" || arg == "content-key") {
+        if (arg == "chunk-byte" || arg == "chunk-hash" || arg == "manifest-count" || arg == "content-key" || arg == "plan") {
             if (!a.how.empty()) usage("one corruption at a time");
             a.how = arg;
             continue;
@@ -145,9 +186,11 @@ int main(int argc, char** argv) {
         else if (arg == "--set") a.set = v;
         else usage("unknown option " + std::string(arg));
     }
-    if (a.home.empty() || a.deal.empty() || !a.have_stage || a.stage == 0) usage("--home, --deal and --stage (from 1) are required");
-    if (a.how.empty()) usage("say which corruption: chunk-byte, manifest-count or content-key");
-    if ((a.how == "chunk-byte") != a.have_index) usage("--index goes with chunk-byte, and only there");
+    if (a.how.empty()) usage("say which corruption: chunk-byte, chunk-hash, manifest-count, content-key or plan");
+    if (a.home.empty() || a.deal.empty()) usage("--home and --deal are required");
+    if ((a.how != "plan") != (a.have_stage && a.stage > 0)) usage("--stage (from 1) goes with every corruption but plan");
+    if ((a.how == "chunk-byte" || a.how == "chunk-hash") != a.have_index)
+        usage("--index goes with chunk-byte and chunk-hash, and only there");
     if ((a.how == "manifest-count") != !a.set.empty()) usage("--set goes with manifest-count, and only there");
     const auto done = forge(a);
     if (!done) {

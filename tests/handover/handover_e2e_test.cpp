@@ -109,6 +109,13 @@ TEST_CASE("a three-stage handover of 100,000+ records arrives exactly", "[handov
     CHECK(read_text(w.sb.path("buyer-customers.csv")).find(kCanary) != std::string::npos);
     CHECK(files_containing(w.sb.home("buyer"), kCanary).empty());
     CHECK(files_containing(w.sb.home("seller"), kCanary).empty());
+    // Nor in what either agent printed: push's events and messages, serve's output and log.
+    for (const auto& [what, text] : {std::pair{"push stdout", push.out}, {"push stderr", push.err},
+                                     {"serve stdout", serve.stdout_text()}, {"serve log", serve.log()}}) {
+        INFO(what << ":\n" << text);
+        CHECK_FALSE(text.empty());
+        CHECK(text.find(kCanary) == std::string::npos);
+    }
 }
 
 TEST_CASE("with --manual-accept nothing is exported before baton accept", "[handover][e2e]") {

@@ -6,6 +6,12 @@
 //
 // The seller's store is corrupted between `baton prepare` and `baton push` by baton-test-forge
 // (tests/handover/forge.cpp), a test-only tool.
+//
+// A seller whose messages break the protocol itself is refused on the live session instead: a
+// chunk hash list that does not lead to the manifest's root (hashes_mismatch), a second manifest
+// for a stage the buyer holds (manifest_conflict), a plan other than the one the buyer
+// countersigned (plan_conflict). Push exits 4 naming the refusal; the buyer signs nothing, keeps
+// what it stored as it was, and goes on serving.
 #include <catch2/catch.hpp>
 
 #include <cstdio>
@@ -31,9 +37,10 @@ nlohmann::json prepared_event(const std::string& out, const std::string& name) {
     return nullptr;
 }
 
-// baton-test-forge --home <seller> --deal D --stage 1 ARGS...; returns its JSON summary.
-nlohmann::json forge(const HandoverWorld& w, const std::vector<std::string>& args) {
-    std::vector<std::string> argv{FORGE_BIN, "--home", w.sb.home("seller"), "--deal", w.deal, "--stage", "1"};
+// baton-test-forge --home <seller> --deal D [--stage 1] ARGS...; returns its JSON summary.
+nlohmann::json forge(const HandoverWorld& w, const std::vector<std::string>& args, bool stage_one = true) {
+    std::vector<std::string> argv{FORGE_BIN, "--home", w.sb.home("seller"), "--deal", w.deal};
+    if (stage_one) argv.insert(argv.end(), {"--stage", "1"});
     argv.insert(argv.end(), args.begin(), args.end());
     Proc p(w.sb, "forge", argv);
     const auto code = p.wait(60s);
@@ -110,6 +117,43 @@ void require_rejected(HandoverWorld& w, const std::string& code, bool delivered)
     CHECK(w.stage("buyer", "rest")["state"] == "pending");
 }
 
+// Pushes to the running serve; the buyer must refuse the session with `code`: push exits 4 naming
+// it, serve logs it and goes on running, and nothing of stage 1 is received or signed.
+void require_refused(HandoverWorld& w, const std::string& code) {
+    REQUIRE(w.buyer_serve);
+    auto& serve = *w.buyer_serve;
+    const Run push = w.push();
+    INFO(describe(w.push_args(serve.address()), push) << "\n[serve log]\n" << serve.log());
+    CHECK(push.code == 4);
+    CHECK_THAT(push.err, Catch::Contains("refused: " + code));
+    CHECK(serve.log_contains(code));
+    CHECK(serve.running());
+}
+
+// Stage 1 as the buyer holds it after a refusal: offered, no chunk, no receipt.
+void require_offered_only(const HandoverWorld& w) {
+    const auto s = w.stage("buyer", "customers");
+    INFO(s.dump(2));
+    CHECK(s["state"] == "offered");
+    CHECK(s["chunks_held"] == 0);
+    CHECK(s["receipts"].empty());
+}
+
+// The signed manifest of stage 1 as `party`'s database holds it.
+baton::Bytes stored_manifest(const HandoverWorld& w, const std::string& party) {
+    const auto rows = blob_rows(w.sb.home(party) + "/baton.db",
+                                "SELECT stage_number, manifest FROM handover_stages WHERE deal = ? AND stage_number = 0", w.deal);
+    REQUIRE(rows.size() == 1);
+    return rows[0].second;
+}
+
+// The plan hash `baton plan show --json` reports on `party`.
+std::string plan_hash(const HandoverWorld& w, const std::string& party) {
+    const auto j = parse_json(w.ok(party, {"--json", "plan", "show", "--deal", w.deal}));
+    REQUIRE(j.contains("plan_hash"));
+    return j["plan_hash"].get<std::string>();
+}
+
 }  // namespace
 
 TEST_CASE("a chunk altered in the seller's store is rejected as chunk_mismatch", "[handover][e2e][tamper]") {
@@ -145,4 +189,61 @@ TEST_CASE("a wrong content key is rejected as chunk_decrypt_failed", "[handover]
     INFO(forged.dump());
     REQUIRE(forged["content_key"] == "replaced");
     require_rejected(w, "chunk_decrypt_failed", /*delivered=*/true);
+}
+
+TEST_CASE("chunk hashes that do not lead to the manifest's root are refused as hashes_mismatch, and a repaired seller resumes",
+          "[handover][e2e][tamper][refusal]") {
+    HandoverWorld w("D-HO-T4");
+    (void)prepared_world(w);
+    const auto forged = forge(w, {"chunk-hash", "--index", "1"});
+    INFO(forged.dump());
+    REQUIRE(forged["index"] == 1);
+    w.serve();
+    require_refused(w, "hashes_mismatch");
+    require_offered_only(w);
+
+    // The same byte flipped back: the buyer, which stored nothing of the bad list, takes the good one.
+    (void)forge(w, {"chunk-hash", "--index", "1", "--after-push"});
+    const Run push = w.push();
+    INFO(describe(w.push_args(w.buyer_serve->address()), push));
+    REQUIRE(push.code == 0);
+    CHECK(w.stage("buyer", "customers")["state"] == "accepted");
+    w.require_exports_equal();
+}
+
+TEST_CASE("a second manifest for a stage the buyer holds is refused as manifest_conflict", "[handover][e2e][tamper][refusal]") {
+    HandoverWorld w("D-HO-T5");
+    (void)prepared_world(w);
+    (void)forge(w, {"chunk-hash", "--index", "0"});
+    w.serve();
+    require_refused(w, "hashes_mismatch");  // the buyer now holds stage 1's manifest, offered
+    const baton::Bytes held = stored_manifest(w, "buyer");
+    REQUIRE(held == stored_manifest(w, "seller"));
+
+    (void)forge(w, {"chunk-hash", "--index", "0", "--after-push"});
+    (void)forge(w, {"manifest-count", "--set", "customers", "--after-push"});
+    REQUIRE(stored_manifest(w, "seller") != held);
+    require_refused(w, "manifest_conflict");
+    CHECK(stored_manifest(w, "buyer") == held);
+    require_offered_only(w);
+}
+
+TEST_CASE("a plan other than the one the buyer countersigned is refused as plan_conflict", "[handover][e2e][tamper][refusal]") {
+    HandoverWorld w("D-HO-T6");
+    (void)prepared_world(w);
+    w.serve();
+    const Run push = w.push();
+    INFO(describe(w.push_args(w.buyer_serve->address()), push));
+    REQUIRE(push.code == 0);
+    const std::string agreed = plan_hash(w, "buyer");
+
+    const auto forged = forge(w, {"plan"}, /*stage_one=*/false);
+    INFO(forged.dump());
+    REQUIRE(forged["plan_hash_was"] == agreed);
+    REQUIRE(plan_hash(w, "seller") != agreed);
+    require_refused(w, "plan_conflict");
+    CHECK(plan_hash(w, "buyer") == agreed);
+    CHECK(w.stage("buyer", "customers")["state"] == "accepted");
+    CHECK(w.stage("buyer", "rest")["state"] == "accepted");
+    w.require_exports_equal();
 }

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "cli_harness.h"
+#include "core/bytes.h"
 #include "serve_harness.h"
 
 namespace baton::handover_testing {
@@ -312,6 +313,27 @@ public:
             }
     }
 };
+
+// Rows of `sql` (an INTEGER column, then a BLOB column; its one parameter is the deal) from the
+// database at `db_path`, opened read-only.
+inline std::vector<std::pair<int64_t, Bytes>> blob_rows(const std::string& db_path, const std::string& sql,
+                                                        const std::string& deal) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    sqlite3_stmt* st = nullptr;
+    INFO(sql << ": " << sqlite3_errmsg(db));
+    REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
+    sqlite3_bind_text(st, 1, deal.c_str(), -1, SQLITE_TRANSIENT);
+    std::vector<std::pair<int64_t, Bytes>> rows;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const auto* p = static_cast<const uint8_t*>(sqlite3_column_blob(st, 1));
+        rows.emplace_back(sqlite3_column_int64(st, 0), Bytes(p, p + sqlite3_column_bytes(st, 1)));
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return rows;
+}
 
 // Whether a stage's receipts (status JSON) include every kind in `kinds`.
 inline bool has_receipts(const nlohmann::json& stage, const std::vector<std::string>& kinds) {

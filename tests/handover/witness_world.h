@@ -6,8 +6,6 @@
 // signature and root.
 #pragma once
 
-#include <sqlite3.h>
-
 #include "protocol/handover/statements.h"
 #include "protocol/witness/checkpoint.h"
 #include "protocol/witness/log.h"
@@ -16,27 +14,6 @@
 namespace baton::handover_testing {
 
 inline const std::vector<std::string> kWitnessedStages{"customers", "transactions"};
-
-// Rows of `sql` (one BLOB column, then an optional INTEGER) from the database at `db_path`,
-// opened read-only.
-inline std::vector<std::pair<int64_t, Bytes>> blob_rows(const std::string& db_path, const std::string& sql,
-                                                        const std::string& deal) {
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    sqlite3_stmt* st = nullptr;
-    INFO(sql << ": " << sqlite3_errmsg(db));
-    REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
-    sqlite3_bind_text(st, 1, deal.c_str(), -1, SQLITE_TRANSIENT);
-    std::vector<std::pair<int64_t, Bytes>> rows;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        const auto* p = static_cast<const uint8_t*>(sqlite3_column_blob(st, 1));
-        rows.emplace_back(sqlite3_column_int64(st, 0), Bytes(p, p + sqlite3_column_bytes(st, 1)));
-    }
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return rows;
-}
 
 // What one agent holds of a deal's witness log.
 struct HeldLog {
