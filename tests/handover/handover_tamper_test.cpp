@@ -118,7 +118,7 @@ void require_rejected(HandoverWorld& w, const std::string& code, bool delivered)
 }
 
 // Pushes to the running serve; the buyer must refuse the session with `code`: push exits 4 naming
-// it, serve logs it and goes on running, and nothing of stage 1 is received or signed.
+// it, and serve logs it and goes on running.
 void require_refused(HandoverWorld& w, const std::string& code) {
     REQUIRE(w.buyer_serve);
     auto& serve = *w.buyer_serve;
